@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "escapevelocity.org"
+    label = "org"
+    verbose_name = "Organization"
