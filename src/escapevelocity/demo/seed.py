@@ -66,12 +66,24 @@ PEOPLE: list[DemoPerson] = [
     DemoPerson("otto", "Otto", "Lindqvist", "social-hub", Role.AUDITOR, 4),
 ]
 
-Seeder = Callable[[], None]
+Seeder = Callable[[], str | None]
 
 
 def _seeders() -> list[tuple[str, Seeder]]:
-    """Each feature's demo data, in dependency order. Features add themselves here."""
-    return []
+    """Each feature's demo data, in dependency order: each app's demo_data.seed()."""
+    from escapevelocity.care import demo_data as care
+    from escapevelocity.demand import demo_data as demand
+    from escapevelocity.governance import demo_data as governance
+    from escapevelocity.maturity import demo_data as maturity
+    from escapevelocity.outcomes import demo_data as outcomes
+
+    return [
+        ("care", care.seed),
+        ("demand", demand.seed),
+        ("governance", governance.seed),
+        ("outcomes", outcomes.seed),
+        ("maturity", maturity.seed),
+    ]
 
 
 def demo_exists() -> bool:
@@ -118,5 +130,6 @@ def seed_all(*, log: Callable[[str], None] = lambda _msg: None) -> None:
     seed_org()
     log("organization: 11 units, 14 people")
     for name, seeder in _seeders():
-        seeder()
-        log(name)
+        summary = seeder()
+        if summary:
+            log(f"{name}: {summary}")
