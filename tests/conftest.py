@@ -51,6 +51,12 @@ def make_user(username: str) -> Any:
     )
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2's deliberate slowness is for production; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db: Any) -> Org:
     system = permissions.system_actor()

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from escapevelocity.org import permissions, selectors, services
-from escapevelocity.org.models import Membership, OrgModel, Role, Unit, UnitFunction, UnitKind
+from escapevelocity.org.models import Membership, OrgModel, Role, Unit, UnitKind
 
 router = Router()
 
@@ -48,7 +48,7 @@ class UnitCreateIn(StrictIn):
     key: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     kind: UnitKind
-    function: UnitFunction | Literal[""] = ""
+    function: str = Field("", max_length=32)
     region: str | None = None
     hub: str | None = None
     description: str = Field("", max_length=5000)
@@ -56,7 +56,7 @@ class UnitCreateIn(StrictIn):
 
 class UnitUpdateIn(StrictIn):
     name: str | None = Field(None, min_length=1, max_length=200)
-    function: UnitFunction | Literal[""] | None = None
+    function: str | None = Field(None, max_length=32)
     region: str | None = None
     hub: str | None = None
     description: str | None = Field(None, max_length=5000)
@@ -183,7 +183,7 @@ def units_read(request: HttpRequest, include_archived: bool = False) -> list[dic
 
 
 @router.post("/units", response={201: UnitOut})
-def units_create(request: HttpRequest, payload: UnitCreateIn) -> tuple[int, dict[str, Any]]:
+def units_create(request: HttpRequest, payload: UnitCreateIn) -> Status[dict[str, Any]]:
     if not permissions.can_manage_org(request.user):
         raise PermissionDenied("Only the strategist (hub lead) may change the organization.")
     unit = services.unit_create(
@@ -196,7 +196,7 @@ def units_create(request: HttpRequest, payload: UnitCreateIn) -> tuple[int, dict
         hub=_unit_by_key(payload.hub, "hub"),
         description=payload.description,
     )
-    return 201, _unit_out(unit)
+    return Status(201, _unit_out(unit))
 
 
 @router.get("/units/{key}", response=UnitOut)
@@ -240,7 +240,7 @@ def people_read(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/people", response={201: PersonOut})
-def people_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def people_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     user = services.person_create(
         actor=request.user,
         username=payload.username,
@@ -249,13 +249,16 @@ def people_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[st
         last_name=payload.last_name,
         password=payload.password,
     )
-    return 201, {
-        "username": user.username,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "memberships": [],
-    }
+    return Status(
+        201,
+        {
+            "username": user.username,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "memberships": [],
+        },
+    )
 
 
 @router.get("/memberships", response=list[MembershipOut])
@@ -266,7 +269,7 @@ def memberships_read(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/memberships", response={201: MembershipOut})
-def memberships_create(request: HttpRequest, payload: MembershipIn) -> tuple[int, dict[str, Any]]:
+def memberships_create(request: HttpRequest, payload: MembershipIn) -> Status[dict[str, Any]]:
     if not permissions.can_manage_org(request.user):
         raise PermissionDenied("Only the strategist (hub lead) may change the organization.")
     from django.contrib.auth import get_user_model
@@ -283,13 +286,13 @@ def memberships_create(request: HttpRequest, payload: MembershipIn) -> tuple[int
         role=payload.role,
         weekly_hours=payload.weekly_hours,
     )
-    return 201, _membership_out(membership)
+    return Status(201, _membership_out(membership))
 
 
 @router.delete("/memberships/{membership_id}", response={204: None})
-def memberships_delete(request: HttpRequest, membership_id: int) -> tuple[int, None]:
+def memberships_delete(request: HttpRequest, membership_id: int) -> Status[None]:
     if not permissions.can_manage_org(request.user):
         raise PermissionDenied("Only the strategist (hub lead) may change the organization.")
     membership = get_object_or_404(Membership, pk=membership_id)
     services.membership_remove(actor=request.user, membership=membership)
-    return 204, None
+    return Status(204, None)
