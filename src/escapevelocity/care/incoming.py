@@ -1,0 +1,183 @@
+"""The documented shape of one incoming post (see docs/import.md), checked field by field.
+
+Imports, the API, the webhook and connectors all hand `ingest_posts` plain mappings; `clean_post`
+turns one into an `IncomingPost` or says, naming the field, why it cannot be stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+FIELDS = (
+    "external_id",
+    "channel",
+    "text",
+    "author",
+    "author_reach",
+    "created_at",
+    "language",
+    "reply_to_id",
+    "url",
+    "account",
+    "direction",
+)
+REQUIRED = ("external_id", "text", "author")
+MAX_TEXT = 10_000
+MAX_ID = 200
+_CHANNEL = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
+_FLOAT_ID = re.compile(r"^(\d+)\.0+$")
+_TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
+_INBOUND = {"in", "inbound", "true", "1", "yes", "customer"}
+_OUTBOUND = {"out", "outbound", "false", "0", "no", "company"}
+
+
+class Rejected(Exception):
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass
+class IncomingPost:
+    external_id: str
+    channel: str
+    text: str
+    author: str
+    created_at: datetime
+    inbound: bool = True
+    author_reach: int | None = None
+    language: str = ""
+    reply_to_id: str = ""
+    url: str = ""
+    account: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def clean_id(value: Any) -> str:
+    """An identifier as text; '123.0' (a spreadsheet's idea of 123) becomes '123'."""
+    text = _text(value)
+    match = _FLOAT_ID.match(text)
+    return match.group(1) if match else text
+
+
+def parse_time(value: Any) -> datetime:
+    """ISO 8601 (UTC when no offset is given), Unix seconds, or Twitter's
+    'Tue Oct 31 22:10:47 +0000 2017'. Raises ValueError otherwise."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        moment = datetime.fromtimestamp(float(value), tz=UTC)
+    else:
+        text = _text(value)
+        if re.fullmatch(r"\d{9,11}(\.\d+)?", text):
+            moment = datetime.fromtimestamp(float(text), tz=UTC)
+        else:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                moment = datetime.strptime(text, _TWITTER_TIME)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def clean_post(
+    data: Mapping[str, Any], *, default_channel: str = "", now: datetime
+) -> IncomingPost:
+    """Check one mapping against the schema; raise Rejected naming the first bad field."""
+    if not isinstance(data, Mapping):
+        raise Rejected("post", "expected an object with the post's fields")
+    for name in REQUIRED:
+        if not _text(data.get(name)):
+            raise Rejected(name, "is required")
+    external_id = clean_id(data["external_id"])
+    if len(external_id) > MAX_ID:
+        raise Rejected("external_id", f"at most {MAX_ID} characters")
+    channel = _text(data.get("channel")) or default_channel
+    if not channel:
+        raise Rejected("channel", "is required")
+    if not _CHANNEL.match(channel):
+        raise Rejected("channel", "use letters, numbers, hyphens or underscores (at most 64)")
+    text = str(data["text"]).strip()
+    if len(text) > MAX_TEXT:
+        raise Rejected("text", f"at most {MAX_TEXT} characters")
+    if "\x00" in text:
+        raise Rejected("text", "contains a NUL character")
+    author = _text(data["author"]).lstrip("@")
+    if not author or len(author) > 200:
+        raise Rejected("author", "between 1 and 200 characters")
+    reach: int | None = None
+    if _text(data.get("author_reach")):
+        try:
+            reach = int(float(_text(data["author_reach"])))
+        except ValueError:
+            raise Rejected("author_reach", "must be a whole number") from None
+        if reach < 0 or reach > 2_000_000_000:
+            raise Rejected("author_reach", "must be between 0 and 2,000,000,000")
+    created_at = now
+    if _text(data.get("created_at")) or isinstance(data.get("created_at"), int | float):
+        try:
+            created_at = parse_time(data["created_at"])
+        except (ValueError, OverflowError, OSError):
+            raise Rejected(
+                "created_at", "not a time: use ISO 8601, e.g. 2026-11-22T08:15:00+00:00"
+            ) from None
+    inbound = True
+    direction = _text(data.get("direction")).lower()
+    if direction:
+        if direction in _INBOUND:
+            inbound = True
+        elif direction in _OUTBOUND:
+            inbound = False
+        else:
+            raise Rejected("direction", "use 'in' (from a customer) or 'out' (from the company)")
+    language = _text(data.get("language")).lower()
+    if len(language) > 16:
+        raise Rejected("language", "at most 16 characters")
+    reply_to = clean_id(data.get("reply_to_id"))
+    if len(reply_to) > MAX_ID:
+        raise Rejected("reply_to_id", f"at most {MAX_ID} characters")
+    url = _text(data.get("url"))
+    if url and (len(url) > 500 or not url.lower().startswith(("http://", "https://"))):
+        raise Rejected("url", "an http(s) address of at most 500 characters")
+    account = _text(data.get("account"))[:200]
+    raw = {str(k): v for k, v in data.items()} if isinstance(data, dict) else dict(data)
+    return IncomingPost(
+        external_id=external_id,
+        channel=channel.lower(),
+        text=text,
+        author=author,
+        created_at=created_at,
+        inbound=inbound,
+        author_reach=reach,
+        language=language,
+        reply_to_id=reply_to,
+        url=url,
+        account=account,
+        raw=_jsonable(raw),
+    )
+
+
+def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, datetime):
+            out[key] = value.isoformat()
+        elif value is None or isinstance(value, str | int | float | bool | list | dict):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
