@@ -154,7 +154,12 @@ def clean_post(
     if url and (len(url) > 500 or not url.lower().startswith(("http://", "https://"))):
         raise Rejected("url", "an http(s) address of at most 500 characters")
     account = _text(data.get("account"))[:200]
-    raw = {str(k): v for k, v in data.items()} if isinstance(data, dict) else dict(data)
+    given_raw = data.get("_raw")
+    raw = (
+        dict(given_raw)
+        if isinstance(given_raw, Mapping)
+        else {str(k): v for k, v in data.items() if k != "_raw"}
+    )
     return IncomingPost(
         external_id=external_id,
         channel=channel.lower(),

@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -549,6 +549,90 @@ def _absorb(
         conv.due_at = min(next_due, conv.resolution_due or next_due)
     elif conv.status in OPEN_STATUSES and conv.first_responded_at is not None:
         conv.due_at = min(next_due, conv.resolution_due or next_due)
+
+
+# ----------------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    new: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, reason), the first ones
+    conversations_created: int = 0
+    threaded_by_reply: int = 0
+    threaded_by_author: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "new": self.new,
+            "duplicate": self.duplicate,
+            "rejected": self.rejected,
+            "errors": [{"line": line, "reason": reason} for line, reason in self.errors],
+            "conversations_created": self.conversations_created,
+            "threaded_by_reply": self.threaded_by_reply,
+            "threaded_by_author": self.threaded_by_author,
+        }
+
+
+def import_posts(
+    *,
+    actor: Any,
+    binary: IO[bytes],
+    fmt: str,
+    mapping: dict[str, str] | None = None,
+    default_channel: str = "import",
+    batch_size: int = 1000,
+    max_errors: int = 1000,
+    progress: Callable[[ImportSummary], None] | None = None,
+) -> ImportSummary:
+    """Stream posts from a CSV or JSON Lines file into `ingest_posts`, `batch_size` rows per
+    transaction. Memory stays constant whatever the file's size: one batch and the first
+    `max_errors` bad rows are held. A re-run stores nothing twice (posts are idempotent)."""
+    from escapevelocity.care.importing import read_rows
+
+    if not permissions.is_hub(actor):
+        raise PermissionDenied("Only the hub imports posts.")
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValidationError({"batch_size": [f"Between 1 and {MAX_BATCH}."]})
+    summary = ImportSummary()
+
+    def bad(line: int, reason: str) -> None:
+        summary.rejected += 1
+        if len(summary.errors) < max_errors:
+            summary.errors.append((line, reason))
+
+    def flush(rows: list[dict[str, Any]], lines: list[int]) -> None:
+        result = ingest_posts(rows, default_channel=default_channel)
+        summary.new += result.new
+        summary.duplicate += result.duplicate
+        summary.conversations_created += result.conversations_created
+        summary.threaded_by_reply += result.threaded_by_reply
+        summary.threaded_by_author += result.threaded_by_author
+        for index, reason in result.rejected:
+            bad(lines[index], reason)
+        if progress is not None:
+            progress(summary)
+
+    rows: list[dict[str, Any]] = []
+    lines: list[int] = []
+    for line, item in read_rows(binary, fmt=fmt, mapping=mapping or {}):
+        summary.rows += 1
+        if isinstance(item, str):
+            bad(line, item)
+            continue
+        rows.append(item)
+        lines.append(line)
+        if len(rows) >= batch_size:
+            flush(rows, lines)
+            rows, lines = [], []
+    if rows:
+        flush(rows, lines)
+    summary.errors.sort()
+    return summary
 
 
 # ---------------------------------------------------------------------- actions on a conversation
