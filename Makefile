@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 PG_URL ?= postgresql://root@127.0.0.1:5432/test
+PY_DIRS = $(wildcard src tests bench)
 
 .PHONY: demo test lint bench check-browser test-sqlite test-postgres format clean
 
@@ -24,8 +25,8 @@ demo: $(VENV)/.runtime
 
 ## make lint: ruff (lint + format check), mypy, import-linter layer contracts
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
@@ -47,11 +48,11 @@ test: lint test-sqlite test-postgres
 
 ## make bench: every benchmark under bench/, each printing a ratio against its baseline
 bench: $(VENV)/.dev
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in $(wildcard bench/bench_*.py); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 format: $(VENV)/.dev
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format $(PY_DIRS)
+	$(BIN)/ruff check --fix $(PY_DIRS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
