@@ -5,4 +5,9 @@ from escapevelocity.maturity import views
 app_name = "maturity"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("assess/", views.assess, name="assess"),
+    path("compare/", views.compare, name="compare"),
+    path("plotly.js", views.plotly_script, name="plotly"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/report/", views.report, name="report"),
 ]

@@ -1243,7 +1243,7 @@ def _benchmarks(ctx: _Context, org_model: OrgModelResult) -> list[BenchmarkCompa
         if yes:
             add(key, qid, f"You are among the {P(key)} who {claim}.", True)
         else:
-            add(key, qid, f"Only {P(key)} {claim}; your program does not yet.", False)
+            add(key, qid, f"{P(key)} {claim}; your program does not yet.", False)
 
     v = ctx.value
     if v("formal_program") is not None:
@@ -1571,7 +1571,7 @@ def _roadmap(
         )
         push(gap.question, f"{STAGES[target - 1].name} needs: {_lower(gap.need)}.", "next_stage")
     weak = sorted(
-        (f for f in verdict.factors if f.value < 0.5),
+        (f for f in verdict.factors if f.value < 0.67 - _EPS),
         key=lambda f: (f.value - 1) * f.weight,
     )
     for f in weak:
