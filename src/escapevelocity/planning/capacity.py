@@ -280,8 +280,10 @@ class Week:
     requests_high: float
     escalations: float
     reactive_hours: float
+    reactive_hours_low: float
     reactive_hours_high: float
     utilization: float
+    utilization_low: float
     utilization_high: float
     reactive_share: float
     wait_weeks: float | None
@@ -384,8 +386,9 @@ def assess(
     weeks: list[Week] = []
     for i in range(horizon):
         r, r_low, r_high = req.mean[i] * keep, req.lower[i] * keep, req.upper[i] * keep
-        e, e_high = esc.mean[i], esc.upper[i]
+        e, e_low, e_high = esc.mean[i], esc.lower[i], esc.upper[i]
         hours = r * h_req + e * h_esc
+        hours_low = r_low * h_req + e_low * h_esc
         hours_high = r_high * h_req + e_high * h_esc
         start = None
         if workload.next_week_start is not None:
@@ -399,8 +402,10 @@ def assess(
                 requests_high=r_high,
                 escalations=e,
                 reactive_hours=hours,
+                reactive_hours_low=hours_low,
                 reactive_hours_high=hours_high,
                 utilization=_utilization(hours, cap),
+                utilization_low=_utilization(hours_low, cap),
                 utilization_high=_utilization(hours_high, cap),
                 reactive_share=_share(hours, cap),
                 wait_weeks=_wait(r + e, hours, cap, 0.0),
