@@ -8,6 +8,8 @@ import sys
 
 ALIASES = {"migrate": "migrate", "createuser": "createuser"}
 DEV_COMMANDS = {"demo"}
+# Product apps override these Django commands for their own reasons; they stay under `ev manage`.
+HIDDEN = {"flush"}
 
 
 def _setup() -> None:
@@ -22,6 +24,8 @@ def _product_commands() -> dict[str, str]:
 
     found = {}
     for name, app in sorted(get_commands().items()):
+        if name in HIDDEN:
+            continue
         if app.startswith("escapevelocity.") or name in ALIASES:
             command = load_command_class(app, name)
             found[name] = (command.help or "").strip().splitlines()[0] if command.help else ""
