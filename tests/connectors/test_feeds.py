@@ -120,6 +120,7 @@ def test_it_uses_the_link_when_an_entry_has_no_id(site: FakeFeed) -> None:
     [batch] = fetch(site, None)
     # Undated entries keep the feed's order, which lists the newest first.
     only_text, no_guid = batch.posts
+    assert no_guid.author_handle == site.base_url.removeprefix("http://")  # no author: the site
     assert no_guid.external_id == "https://reviews.example/x"
     assert only_text.external_id.startswith(f"{site.base_url}/reviews.rss#sha256-")
     assert [p.message for p in batch.problems] == ["entry without id, link or text"]
@@ -154,3 +155,15 @@ def test_it_turns_http_failures_into_connector_errors(site: FakeFeed) -> None:
         list(FeedSource(url="http://127.0.0.1:9/feed", timeout=1).fetch(None, threading.Event()))
     with pytest.raises(PermanentError):
         FeedSource(url="file:///etc/passwd")
+
+
+def test_it_bounds_ids_and_text_to_what_care_stores(site: FakeFeed) -> None:
+    long_guid = "g" * 300
+    site.body = rss([(long_guid, "Long", "word " * 3000)])
+    [batch] = fetch(site, None, max_text=100)
+    [post] = batch.posts
+    assert len(post.external_id) <= 200
+    assert post.external_id.startswith("sha256-")
+    assert len(post.text) == 100
+    assert post.text.endswith("…")
+    assert batch.cursor["seen"] == [long_guid]

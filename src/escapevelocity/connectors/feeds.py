@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 SEEN_LIMIT = 2000
+MAX_ID = 200  # what Care stores as an external id
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S")
 
 
@@ -77,6 +78,7 @@ class FeedSource:
         poll_seconds: float = 900.0,
         timeout: float = 20.0,
         seen_limit: int = SEEN_LIMIT,
+        max_text: int = 5000,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         if urlsplit(url).scheme not in {"http", "https"}:
@@ -86,6 +88,8 @@ class FeedSource:
         self.account = account
         self.idle_seconds = poll_seconds
         self.seen_limit = seen_limit
+        self.max_text = max_text
+        self.site = urlsplit(url).netloc
         self.name = f"feed {url}"
         self.http = httpx.Client(
             headers={"User-Agent": USER_AGENT},
@@ -194,15 +198,22 @@ class FeedSource:
         text = "\n\n".join(part for part in (title, body) if part)
         if not text:
             raise ValueError("entry has no title and no text")
+        if len(text) > self.max_text:
+            text = text[: self.max_text - 1].rstrip() + "…"
         link = entry.get("link")
         author = entry.get("author")
         # Entry ids that are not URIs (a bare "42") are only unique within their feed.
         external_id = identity if _URI.match(identity) else f"{self.url}#{identity}"
+        if len(external_id) > MAX_ID:
+            external_id = "sha256-" + hashlib.sha256(external_id.encode()).hexdigest()[:40]
         return Post(
             external_id=external_id,
             channel=self.channel,
             text=text,
-            author_handle=author if isinstance(author, str) else "",
+            # Reviews and forum posts often carry no author: the feed itself speaks.
+            author_handle=author.strip()
+            if isinstance(author, str) and author.strip()
+            else self.site,
             created_at=_entry_time(entry),
             language=language.split("-")[0].lower() if language else None,
             url=link if isinstance(link, str) else None,
