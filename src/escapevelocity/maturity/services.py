@@ -30,18 +30,18 @@ def score(
         questionnaire = maturity.load_questionnaire(version)
     except maturity.QuestionnaireError as exc:
         raise ValidationError({"questionnaire_version": [str(exc)]}) from exc
+    errors: dict[str, list[str]] = {}
+    answers: dict[str, maturity.Answer] = {}
     try:
         answers = maturity.parse_answers(raw_answers, questionnaire)
     except InvalidAnswersError as exc:
-        raise ValidationError(exc.errors) from exc
+        errors.update(exc.errors)
     if require_complete:
-        missing = {
-            q.id: ["Answer this question."]
-            for q in questionnaire.questions
-            if not q.optional and q.id not in answers
-        }
-        if missing:
-            raise ValidationError(missing)
+        for q in questionnaire.questions:
+            if not q.optional and q.id not in errors and _blank(raw_answers.get(q.id)):
+                errors[q.id] = ["Answer this question."]
+    if errors:
+        raise ValidationError(errors)
     try:
         result = maturity.assess(
             answers,
@@ -52,6 +52,11 @@ def score(
     except InvalidAnswersError as exc:
         raise ValidationError(exc.errors) from exc
     return answers, result
+
+
+def _blank(given: Any) -> bool:
+    value = given.get("value") if isinstance(given, Mapping) else given
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 @transaction.atomic
