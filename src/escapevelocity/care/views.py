@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -91,7 +92,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "query": urlencode(query),
         "here": request.get_full_path(),
     }
-    if request.htmx and request.htmx.target == "inbox-results":
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "inbox-results":
         return render(request, "care/_results.html", context, status=status)
     context.update(
         {
@@ -283,7 +285,7 @@ class _Echo:
 
 @login_required
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     """The conversations matching the current filters, as CSV, streamed."""
     _require_member(request)
     filters = selectors.InboxFilters.from_params(request.GET)
