@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -251,7 +251,7 @@ def accounts_read(
 
 
 @router.post("/accounts", response={201: AccountOut})
-def accounts_create(request: HttpRequest, payload: AccountIn) -> tuple[int, dict[str, Any]]:
+def accounts_create(request: HttpRequest, payload: AccountIn) -> Status[dict[str, Any]]:
     _require_hub(request)
     account = services.account_register(
         actor=request.user,
@@ -269,7 +269,7 @@ def accounts_create(request: HttpRequest, payload: AccountIn) -> tuple[int, dict
         last_activity_at=payload.last_activity_at,
         follower_count=payload.follower_count,
     )
-    return 201, _account_out(account)
+    return Status(201, _account_out(account))
 
 
 @router.get("/accounts/{account_id}", response=AccountOut)
@@ -310,12 +310,12 @@ def account_approve(request: HttpRequest, account_id: int, payload: ApproveIn) -
 
 
 @router.post("/accounts/{account_id}/dismiss", response={204: None})
-def account_dismiss(request: HttpRequest, account_id: int, payload: DismissIn) -> tuple[int, None]:
+def account_dismiss(request: HttpRequest, account_id: int, payload: DismissIn) -> Status[None]:
     _require_hub(request)
     services.account_dismiss(
         actor=request.user, account=_visible_account(request, account_id), reason=payload.reason
     )
-    return 204, None
+    return Status(204, None)
 
 
 def _discovery_out(result: services.DiscoveryResult) -> dict[str, Any]:
@@ -348,7 +348,7 @@ def discovery_handles(request: HttpRequest, payload: list[HandleIn]) -> dict[str
 
 
 @router.post("/accounts/{account_id}/grants", response={201: GrantOut})
-def grant_create(request: HttpRequest, account_id: int, payload: GrantIn) -> tuple[int, Any]:
+def grant_create(request: HttpRequest, account_id: int, payload: GrantIn) -> Status[Any]:
     _require_hub(request)
     grant = services.grant_give(
         actor=request.user,
@@ -356,23 +356,26 @@ def grant_create(request: HttpRequest, account_id: int, payload: GrantIn) -> tup
         user=services.user_by_username(payload.username, "username"),
         right=payload.right,
     )
-    return 201, {
-        "id": grant.pk,
-        "account": grant.account_id,
-        "username": grant.user.get_username(),
-        "right": grant.right,
-    }
+    return Status(
+        201,
+        {
+            "id": grant.pk,
+            "account": grant.account_id,
+            "username": grant.user.get_username(),
+            "right": grant.right,
+        },
+    )
 
 
 @router.delete("/grants/{grant_id}", response={204: None})
-def grant_delete(request: HttpRequest, grant_id: int) -> tuple[int, None]:
+def grant_delete(request: HttpRequest, grant_id: int) -> Status[None]:
     _require_hub(request)
     services.grant_revoke(actor=request.user, grant=get_object_or_404(AccountGrant, pk=grant_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/training/completions", response={201: CertificationOut})
-def completion_create(request: HttpRequest, payload: CompletionIn) -> tuple[int, Any]:
+def completion_create(request: HttpRequest, payload: CompletionIn) -> Status[Any]:
     _require_hub(request)
     module = TrainingModule.objects.filter(key=payload.module).first()
     if module is None:
@@ -382,7 +385,7 @@ def completion_create(request: HttpRequest, payload: CompletionIn) -> tuple[int,
         actor=request.user, user=user, module=module, completed_at=payload.completed_at
     )
     cert = selectors.certification_for(user=user)
-    return 201, {"username": user.get_username(), **cert.__dict__}
+    return Status(201, {"username": user.get_username(), **cert.__dict__})
 
 
 @router.get("/training/me", response=CertificationOut)
@@ -392,9 +395,9 @@ def certification_mine(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/policy/accept", response={204: None})
-def policy_accept(request: HttpRequest) -> tuple[int, None]:
+def policy_accept(request: HttpRequest) -> Status[None]:
     services.policy_accept(actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/may-speak", response=MaySpeakOut)
@@ -458,7 +461,7 @@ def consolidations_read(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/consolidations", response={201: ConsolidationOut})
-def consolidation_create(request: HttpRequest, payload: ConsolidationIn) -> tuple[int, Any]:
+def consolidation_create(request: HttpRequest, payload: ConsolidationIn) -> Status[Any]:
     _require_hub(request)
     source = Account.objects.filter(pk=payload.source).first()
     target = Account.objects.filter(pk=payload.target).first()
@@ -472,7 +475,7 @@ def consolidation_create(request: HttpRequest, payload: ConsolidationIn) -> tupl
         start=payload.start,
         note=payload.note,
     )
-    return 201, _consolidation_out(c)
+    return Status(201, _consolidation_out(c))
 
 
 @router.post("/steps/{step_id}/done", response=StepOut)
