@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from escapevelocity.maturity import selectors, services
@@ -130,14 +130,14 @@ def assessments_read(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/assessments", response={201: AssessmentOut})
-def assessments_create(request: HttpRequest, payload: AssessmentIn) -> tuple[int, dict[str, Any]]:
+def assessments_create(request: HttpRequest, payload: AssessmentIn) -> Status[dict[str, Any]]:
     created = services.assessment_record(
         actor=request.user,
         raw_answers=payload.answers,
         title=payload.title,
         version=payload.questionnaire,
     )
-    return 201, _full(created)
+    return Status(201, _full(created))
 
 
 @router.get("/assessments/{pk}", response=AssessmentOut)
