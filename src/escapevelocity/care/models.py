@@ -321,3 +321,6 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return self.signature[:12]
+
+
+from escapevelocity.care.models_connectors import *  # noqa: E402, F403  (connectors: care/listen.py)
