@@ -124,7 +124,7 @@ def test_it_handles_empty_and_tiny_histories() -> None:
 
 
 def test_it_moves_the_forecast_with_each_scenario() -> None:
-    history = {"sales": [7.0 * WEEKLY_GROWTH**t for t in range(26)], "hr": [3.0] * 26}
+    history = {"sales": [6.0 * WEEKLY_GROWTH**t for t in range(26)], "hr": [3.0] * 26}
     work = Workload(history, hours_per_request=4.0)
     base = cap.assess(work, hub(120))
     more_people = cap.assess(work, hub(120), Scenario(add_people=2))

@@ -14,11 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from escapevelocity.demand import selectors, services
-from escapevelocity.demand.models import DemandRequest, Playbook, RequestKind, Status
+from escapevelocity.demand.models import DemandRequest, Playbook, RequestKind
+from escapevelocity.demand.models import Status as RequestStatus
 from escapevelocity.org import permissions
 from escapevelocity.org.models import Unit
 from escapevelocity.planning import capacity
@@ -86,7 +87,7 @@ class RequirementsIn(StrictIn):
 @router.put("/kinds/{key}/requirements", response={201: KindOut})
 def requirements_publish(
     request: HttpRequest, key: str, payload: RequirementsIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Publish the next version of a kind's requirements (the hub only)."""
     _require_member(request)
     selectors.kinds_with_requirements()
@@ -97,7 +98,7 @@ def requirements_publish(
         intro=payload.intro,
         items=[i.model_dump() for i in payload.items],
     )
-    return 201, _kind_out(kind, reqs)
+    return Status(201, _kind_out(kind, reqs))
 
 
 # --- requests ----------------------------------------------------------------------------------
@@ -167,7 +168,7 @@ def _out(r: DemandRequest) -> dict[str, Any]:
 
 
 class RequestFilters(Schema):
-    status: Status | None = None
+    status: RequestStatus | None = None
     unit: str | None = None
     kind: str | None = None
     q: str | None = Field(None, max_length=200)
@@ -221,7 +222,7 @@ def _get(request: HttpRequest, request_id: int) -> DemandRequest:
 
 
 @router.post("/requests", response={201: RequestOut})
-def request_create(request: HttpRequest, payload: RequestCreateIn) -> tuple[int, dict[str, Any]]:
+def request_create(request: HttpRequest, payload: RequestCreateIn) -> Status[dict[str, Any]]:
     """File a request for your unit as a draft; with `submit: true`, submit it at once.
 
     A submission that misses requirements is refused (422) with each missing item named, and
@@ -236,7 +237,7 @@ def request_create(request: HttpRequest, payload: RequestCreateIn) -> tuple[int,
         r = services.request_create(actor=request.user, unit=unit, **_fields(payload))
         if payload.submit:
             r = services.request_submit(actor=request.user, request=r)
-    return 201, _out(r)
+    return Status(201, _out(r))
 
 
 @router.get("/requests/{request_id}", response=RequestOut)
@@ -341,19 +342,22 @@ def request_events(request: HttpRequest, request_id: int) -> list[dict[str, Any]
 @router.post("/requests/{request_id}/comments", response={201: EventOut})
 def request_comment(
     request: HttpRequest, request_id: int, payload: CommentIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     _require_member(request)
     e = services.request_comment(
         actor=request.user, request=_get(request, request_id), text=payload.text
     )
-    return 201, {
-        "kind": e.kind,
-        "actor": request.user.get_username(),
-        "from_status": "",
-        "to_status": "",
-        "text": e.text,
-        "created": e.created,
-    }
+    return Status(
+        201,
+        {
+            "kind": e.kind,
+            "actor": request.user.get_username(),
+            "from_status": "",
+            "to_status": "",
+            "text": e.text,
+            "created": e.created,
+        },
+    )
 
 
 # --- playbooks and risk ------------------------------------------------------------------------

@@ -30,8 +30,8 @@ from escapevelocity.org import permissions
 from escapevelocity.org.models import Unit
 
 WEEKS = 26
-START_PER_WEEK = 3.6
-GROWTH_PER_MONTH = 0.12  # the research's "looming increase": steady, compounding growth
+START_PER_WEEK = 3.2
+GROWTH_PER_MONTH = 0.15  # the research's "looming increase": steady, compounding growth
 DEMO_LINK = "https://intranet.lumen.example/demand/demo"
 
 # How often each unit asks, relative to the others.
@@ -139,13 +139,9 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
-def _poisson(rng: random.Random, lam: float) -> int:
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
+def _arrivals(rng: random.Random, rate: float) -> int:
+    """A count near `rate`, rounded up or down at random (so the weeks average to the rate)."""
+    return math.floor(rate + rng.random())
 
 
 def _seed_playbooks(actor: object) -> int:
@@ -166,21 +162,22 @@ def _seed_playbooks(actor: object) -> int:
 
 
 def _status_for(rng: random.Random, age_weeks: int) -> str:
-    """Older requests are settled; the last weeks' are still on the board."""
-    if age_weeks <= 1:
-        return rng.choice([Status.SUBMITTED, Status.SUBMITTED, Status.UNDER_REVIEW])
-    if age_weeks <= 3:
-        return rng.choice(
-            [Status.UNDER_REVIEW, Status.SCHEDULED, Status.SCHEDULED, Status.REDIRECTED]
-        )
-    if age_weeks <= 6:
-        return rng.choice([Status.SCHEDULED, Status.IN_PROGRESS, Status.DONE, Status.REDIRECTED])
-    roll = rng.random()
-    if roll < 0.12:
+    """Older requests are settled; the last weeks' are still on the board. About one in eight
+    is redirected to a playbook, at every age, so deflection does not bend the trend."""
+    if age_weeks > 0 and rng.random() < 0.12:
         return Status.REDIRECTED
-    if roll < 0.2:
+    if age_weeks == 0:
+        return rng.choice([Status.SUBMITTED, Status.SUBMITTED, Status.UNDER_REVIEW])
+    if age_weeks == 1:
+        return rng.choice([Status.SUBMITTED, Status.UNDER_REVIEW, Status.SCHEDULED])
+    if age_weeks == 2:
+        return rng.choice([Status.UNDER_REVIEW, Status.SCHEDULED, Status.DONE])
+    if age_weeks <= 4:
+        return rng.choice([Status.IN_PROGRESS, Status.DONE, Status.DONE])
+    roll = rng.random()
+    if roll < 0.1:
         return Status.DECLINED
-    if roll < 0.25:
+    if roll < 0.15:
         return Status.DEFERRED
     return Status.DONE
 
@@ -215,7 +212,7 @@ def seed() -> str | None:
     for week in range(WEEKS + 1):  # the last "week" is this one, up to now
         monday = this_monday - dt.timedelta(weeks=WEEKS - week)
         rate = START_PER_WEEK * weekly_growth**week
-        count = _poisson(rng, rate if week < WEEKS else rate * min(today.weekday(), 4) / 5)
+        count = _arrivals(rng, rate if week < WEEKS else rate * min(today.weekday(), 4) / 5)
         for _ in range(count):
             submitted = dt.datetime.combine(
                 monday + dt.timedelta(days=rng.randrange(5)),

@@ -5,13 +5,13 @@ any) this module forecasts the next weeks, sets them against the hours the hub h
 work, and says whether the hub is heading for the Social Media Help Desk, holding, or reaching
 escape velocity — with the reasons, so a strategist can argue with them.
 
-The forecast is a small regression on log(1 + weekly count): a level, optionally a trend, and
-optionally one seasonal cycle (a sine/cosine pair of a monthly, quarterly, half-yearly or yearly
-period) where the history holds at least two full cycles. The model with the lowest Bayesian
-information criterion wins (stricter than AIC, which let noise pass for a cycle in about a
-quarter of trials on pure growth), so a trend is only believed when the data carry it, and a
-cycle is not mistaken for growth. The prediction interval comes from the residual spread and
-the uncertainty of the fitted parameters.
+The forecast is a small Poisson regression on the weekly counts: a level, optionally a trend,
+and optionally one seasonal cycle (a sine/cosine pair of a monthly, quarterly, half-yearly or
+yearly period) where the history holds at least two full cycles. The model with the lowest
+Bayesian information criterion wins (stricter than AIC, which let noise pass for a cycle in
+about a quarter of trials on pure growth), so a trend is only believed when the data carry it,
+and a cycle is not mistaken for growth. The prediction interval comes from the overdispersed
+count noise and the uncertainty of the fitted parameters.
 
 Waiting times use the Erlang C (M/M/c) approximation: the hub's people are the servers, each
 with their share of the reactive hours; an existing backlog adds its own clearing time.
@@ -82,9 +82,29 @@ def _design(t: np.ndarray, trend: bool, period: float | None) -> np.ndarray:
     return np.column_stack(columns)
 
 
-def _bic(rss: float, n: int, k: int) -> float:
-    rss = max(rss, 1e-12 * n)  # a noise-free series would otherwise give log(0)
-    return n * math.log(rss / n) + k * math.log(n)
+def _poisson_fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson regression with a log link by iteratively reweighted least squares.
+
+    Returns the coefficients and the fitted means.
+    """
+    beta, *_ = np.linalg.lstsq(x, np.log(y + 0.5), rcond=None)
+    for _ in range(50):
+        eta = np.clip(x @ beta, -30.0, 30.0)
+        mu = np.exp(eta)
+        z = eta + (y - mu) / mu
+        xw = x * mu[:, None]
+        new = np.linalg.lstsq(xw.T @ x, xw.T @ z, rcond=None)[0]
+        if np.max(np.abs(new - beta)) < 1e-9:
+            beta = new
+            break
+        beta = new
+    return beta, np.exp(np.clip(x @ beta, -30.0, 30.0))
+
+
+def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(y > 0, y * np.log(y / mu), 0.0)
+    return float(2 * np.sum(term - (y - mu)))
 
 
 def forecast_arrivals(
@@ -96,18 +116,20 @@ def forecast_arrivals(
 ) -> Forecast:
     """Forecast weekly counts for `horizon` weeks after `history` (oldest first), with an interval.
 
-    Chooses among level / level+trend, each with or without one seasonal cycle, by the Bayesian
-    information criterion on log(1 + count). A cycle is only tried when the history holds two
-    full cycles of it.
+    A Poisson regression with a log link (so growth compounds, and small counts are not biased
+    the way a log(1 + count) fit biases them), chosen among level / level+trend, each with or
+    without one seasonal cycle, by the Bayesian information criterion on the deviance scaled by
+    the overdispersion (never below Poisson's). A cycle is only tried when the history holds two
+    full cycles of it. The interval adds the overdispersed count noise to the uncertainty of the
+    fitted curve.
     """
     y = np.asarray(history, dtype=float)
     if np.any(y < 0) or not np.all(np.isfinite(y)):
         raise ValueError("Weekly counts must be finite and not negative.")
     n = len(y)
     zeros = tuple(0.0 for _ in range(horizon))
-    if n == 0:
-        return Forecast(zeros, zeros, zeros, level, 0.0, None, 0.0, 0)
-    z = np.log1p(y)
+    if n == 0 or not np.any(y > 0):
+        return Forecast(zeros, zeros, zeros, level, 0.0, None, 0.0, n)
     t = np.arange(n, dtype=float)
     candidates: list[tuple[bool, float | None]] = [(False, None)]
     if n >= 6:
@@ -117,34 +139,36 @@ def forecast_arrivals(
             candidates.append((False, p))
             candidates.append((True, p))
 
-    best: tuple[float, bool, float | None, np.ndarray, float, np.ndarray] | None = None
+    fits = []
     for trend, period in candidates:
         x = _design(t, trend, period)
         k = x.shape[1]
         if n <= k:
             continue
-        beta, *_ = np.linalg.lstsq(x, z, rcond=None)
-        rss = float(np.sum((z - x @ beta) ** 2))
-        score = _bic(rss, n, k) if n > k + 1 else math.inf
-        if best is None or score < best[0] - 1e-9:
-            best = (score, trend, period, beta, rss, x)
-    if best is None:  # one or two points: the level is all we know
+        beta, mu = _poisson_fit(x, y)
+        fits.append((trend, period, x, beta, mu, _deviance(y, mu)))
+    if len(fits) < 2 or n < 4:  # too few weeks for anything but the level
         mean = float(np.mean(y))
         flat = tuple(mean for _ in range(horizon))
         return Forecast(flat, flat, flat, level, 0.0, None, 0.0, n)
 
-    _score, trend, period, beta, rss, x = best
-    k = x.shape[1]
-    sigma2 = rss / (n - k) if n > k else 0.0
-    xtx_inv = np.linalg.pinv(x.T @ x)
+    largest = max(fits, key=lambda f: f[2].shape[1])
+    k_max = largest[2].shape[1]
+    pearson = float(np.sum((y - largest[4]) ** 2 / largest[4]))
+    phi = max(1.0, pearson / (n - k_max)) if n > k_max else 1.0
+    trend, period, x, beta, mu, _dev = min(
+        fits, key=lambda f: f[5] / phi + f[2].shape[1] * math.log(n)
+    )
+
+    cov = phi * np.linalg.pinv((x * mu[:, None]).T @ x)
     future_t = np.arange(n, n + horizon, dtype=float)
     xf = _design(future_t, trend, period)
-    zf = xf @ beta
-    spread = np.sqrt(sigma2 * (1 + np.einsum("ij,jk,ik->i", xf, xtx_inv, xf)))
+    mean_out = np.exp(np.clip(xf @ beta, -30.0, 30.0))
+    curve_var = np.einsum("ij,jk,ik->i", xf, cov, xf)
+    spread = np.sqrt(phi * mean_out + mean_out**2 * curve_var)
     q = NormalDist().inv_cdf(0.5 + level / 2)
-    mean_out = np.maximum(np.expm1(zf), 0.0)
-    lower_out = np.maximum(np.expm1(zf - q * spread), 0.0)
-    upper_out = np.maximum(np.expm1(zf + q * spread), 0.0)
+    lower_out = np.maximum(mean_out - q * spread, 0.0)
+    upper_out = mean_out + q * spread
     growth = float(math.exp(beta[1]) - 1) if trend else 0.0
     amplitude = 0.0
     if period is not None:
