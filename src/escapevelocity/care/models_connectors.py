@@ -45,6 +45,9 @@ class Connector(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
+    # Declared: django-stubs adds managers only to models defined in an app's models.py.
+    objects: models.Manager[Connector] = models.Manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -81,6 +84,8 @@ class ReplyDelivery(models.Model):
     url = models.URLField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField()
+
+    objects: models.Manager[ReplyDelivery] = models.Manager()
 
     class Meta:
         verbose_name_plural = "reply deliveries"

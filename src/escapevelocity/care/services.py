@@ -85,7 +85,7 @@ def triager() -> Any:
 
     data_dir = Path(settings.DATA_DIR)
     rules = data_dir / "routing.yaml"
-    router = data_dir / "router.joblib"
+    router = data_dir / "models" / "router.joblib"
     return Triager.default(
         rules_path=rules if rules.exists() else None,
         router_path=router if router.exists() else None,
