@@ -126,6 +126,8 @@ class RequestForm(forms.Form):
         field = self.fields["unit"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = permissions.units_actable_by(user).order_by("name")
+        if field.queryset.count() == 1:
+            field.empty_label = None  # a unit of one files for itself
         self.items = reqs.items if reqs else []
         for item in self.items:
             self.fields[f"checklist_{item['key']}"] = forms.CharField(
