@@ -490,18 +490,28 @@ def audit(request: HttpRequest) -> HttpResponse:
     before = request.GET.get("before")
     before_id = int(before) if before and before.isdigit() else None
     entries = selectors.audit_entries(user=request.user, before_id=before_id, limit=100)
-    rows = [
-        (
-            e,
-            json.dumps(e.before, indent=1, sort_keys=True) if e.before is not None else "",
-            json.dumps(e.after, indent=1, sort_keys=True) if e.after is not None else "",
-        )
-        for e in entries
-    ]
+    rows = [(e, *_changed(e.before, e.after)) for e in entries]
     return render(
         request,
         "governance/audit.html",
         {"rows": rows, "next_before": entries[-1].pk if len(entries) == 100 else None},
+    )
+
+
+def _changed(before: Any, after: Any) -> tuple[str, str]:
+    """Before and after as JSON text, showing only the fields that changed when both exist
+    (the CSV export keeps every field)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        before = {k: before.get(k) for k in keys}
+        after = {k: after.get(k) for k in keys}
+    return (
+        json.dumps(before, indent=1, sort_keys=True, ensure_ascii=False)
+        if before is not None
+        else "",
+        json.dumps(after, indent=1, sort_keys=True, ensure_ascii=False)
+        if after is not None
+        else "",
     )
 
 
