@@ -306,3 +306,18 @@ def test_it_formats_values_with_their_units() -> None:
     assert metrics.format_value(metrics.get("care.sla_attainment"), 87.6) == "88%"
     assert metrics.format_value(metrics.get("reputation.net_sentiment"), -12.2) == "-12"
     assert metrics.format_value(metrics.get("care.first_response"), None) == "No data yet"
+
+
+def test_it_gives_each_unit_the_same_value_in_a_grouped_query_as_alone(
+    day: Window, org: Org
+) -> None:
+    ids = [org.care.pk, org.product.pk, org.hub.pk]
+    grouped = [m for m in metrics.REGISTRY.values() if m.by_unit is not None]
+    assert len(grouped) == 7
+    with time_machine.travel(at(36), tick=False):
+        ctx = metrics.Context(selectors.settings_get())
+        for metric in grouped:
+            together = metric.measure_units(day, ctx, ids)
+            for unit_id in ids:
+                alone = metric.measure(Window(day.start, day.end, frozenset({unit_id})), ctx)
+                assert together[unit_id].value == pytest.approx(alone.value), (metric.key, unit_id)

@@ -107,15 +107,17 @@ def conversation_rows(w: Window, *fields: str, **filters: Any) -> list[tuple[Any
     return list(qs.filter(**filters).values_list(*fields))
 
 
-def first_responses(w: Window) -> list[tuple[dt.datetime, dt.datetime]] | None:
-    """(opened_at, first_responded_at) of conversations first answered in the window."""
+def first_responses(w: Window, *, with_unit: bool = False) -> list[tuple[Any, ...]] | None:
+    """(opened_at, first_responded_at) of conversations first answered in the window, each
+    led by its unit id when with_unit."""
     m = _care_models()
     if m is None:
         return None
+    fields = ("opened_at", "first_responded_at")
     return list(
         m.Conversation.objects.filter(
             w.unit_q(), first_responded_at__gte=w.start, first_responded_at__lt=w.end
-        ).values_list("opened_at", "first_responded_at")
+        ).values_list(*(("unit_id", *fields) if with_unit else fields))
     )
 
 
@@ -131,18 +133,33 @@ def resolutions(w: Window) -> list[tuple[dt.datetime, dt.datetime]] | None:
     )
 
 
-def first_response_deadlines(
-    w: Window,
-) -> list[tuple[dt.datetime, dt.datetime | None]] | None:
-    """(first_response_due, first_responded_at) for deadlines that fell in the window."""
+def first_response_deadlines(w: Window, *, with_unit: bool = False) -> list[tuple[Any, ...]] | None:
+    """(first_response_due, first_responded_at) for deadlines that fell in the window, each
+    led by its unit id when with_unit."""
     m = _care_models()
     if m is None:
         return None
+    fields = ("first_response_due", "first_responded_at")
     return list(
         m.Conversation.objects.filter(
             w.unit_q(), first_response_due__gte=w.start, first_response_due__lt=w.end
-        ).values_list("first_response_due", "first_responded_at")
+        ).values_list(*(("unit_id", *fields) if with_unit else fields))
     )
+
+
+def conversation_counts_by_unit(w: Window, **filters: Any) -> dict[int, int] | None:
+    """Conversations opened in the window per unit (spam left out), one grouped query."""
+    qs = conversations(w)
+    if qs is None:
+        return None
+    rows = (
+        qs.filter(**filters)
+        .exclude(intent="spam")
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+    return {int(u): int(n) for u, n in rows}
 
 
 def resolved_in_social(w: Window) -> int | None:
@@ -177,6 +194,26 @@ def sentiment_counts(w: Window) -> dict[str, int] | None:
         .values_list("sentiment", "n")
     )
     return {s: int(n) for s, n in rows}
+
+
+def sentiment_counts_by_unit(w: Window) -> dict[int, dict[str, int]] | None:
+    """Inbound posts in the window per unit and sentiment, one grouped query."""
+    m = _care_models()
+    if m is None:
+        return None
+    rows = (
+        m.Decision.objects.filter(
+            w.unit_q(), post__created_at__gte=w.start, post__created_at__lt=w.end
+        )
+        .exclude(intent="spam")
+        .values("unit_id", "sentiment")
+        .annotate(n=Count("post_id"))
+        .values_list("unit_id", "sentiment", "n")
+    )
+    out: dict[int, dict[str, int]] = {}
+    for unit_id, sentiment, n in rows:
+        out.setdefault(int(unit_id), {})[sentiment] = int(n)
+    return out
 
 
 def inbound_posts(w: Window) -> int | None:
@@ -241,6 +278,18 @@ def leads_won(w: Window) -> tuple[int, float]:
         w.unit_q(), status=LeadStatus.WON, closed_at__gte=w.start, closed_at__lt=w.end
     ).aggregate(n=Count("id"), value=Sum("value"))
     return int(agg["n"] or 0), float(agg["value"] or 0)
+
+
+def leads_won_by_unit(w: Window) -> dict[int, tuple[int, float]]:
+    rows = (
+        Lead.objects.filter(
+            w.unit_q(), status=LeadStatus.WON, closed_at__gte=w.start, closed_at__lt=w.end
+        )
+        .values("unit_id")
+        .annotate(n=Count("id"), value=Sum("value"))
+        .values_list("unit_id", "n", "value")
+    )
+    return {int(u): (int(n), float(v or 0)) for u, n, v in rows}
 
 
 def leads_closed(w: Window) -> int:
