@@ -58,3 +58,13 @@ def test_it_records_the_signals_an_assessment_used(
     factors = {f["key"]: f for f in a.result["verdict"]["factors"]}
     assert factors["inventory"]["source"] == "live"
     assert factors["reactive_load"]["value"] == pytest.approx(0.2)
+
+
+def test_it_reads_the_demo_company_s_live_figures_from_the_other_sections() -> None:
+    from escapevelocity.demo import seed
+
+    seed.seed_all()
+    signals = selectors.live_signals()
+    present = signals.present()
+    assert present, "the demo's Demand, Care and Governance data give at least one figure"
+    assert all(0 <= v <= 1 for v in present.values())

@@ -9,6 +9,7 @@ Who may do what (docs/assess.md says the same to users):
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ from escapevelocity.org import permissions
 from escapevelocity.planning.maturity import LiveSignals
 
 log = logging.getLogger(__name__)
+REACTIVE_WINDOW_DAYS = 28
 
 LIST_FIELDS = (
     "id",
@@ -131,20 +133,24 @@ def _demand_help_desk_risk() -> float | None:
 
 
 def _care_reactive_load() -> float | None:
+    """The share of the last four weeks' Care conversations that fell on the hub: in a hub's own
+    queue, or escalated. A hub answering customers itself is a help desk in the making."""
     from django.apps import apps
+    from django.db.models import Count, Q
+    from django.utils import timezone
 
-    apps.get_model("care", "Escalation")  # LookupError without it: Care keeps no escalations
-    from escapevelocity.demand import selectors as demand
+    from escapevelocity.org.models import UnitKind
 
-    workload = demand.workload()
-    capacity = demand.hub_capacity()
-    if capacity.total_hours <= 0:
+    conversation = apps.get_model("care", "Conversation")
+    since = timezone.now() - dt.timedelta(days=REACTIVE_WINDOW_DAYS)
+    counts = conversation.objects.filter(last_post_at__gte=since).aggregate(
+        total=Count("id"),
+        on_hub=Count("id", filter=Q(unit__kind=UnitKind.HUB) | Q(status="escalated")),
+    )
+    if not counts["total"]:
         return None
-    recent = list(workload.escalations)[-4:]
-    if not recent:
-        return None
-    hours = sum(recent) / len(recent) * workload.hours_per_escalation
-    return hours / capacity.total_hours
+    share: float = counts["on_hub"] / counts["total"]
+    return share
 
 
 def _governance_inventory_coverage() -> float | None:

@@ -77,7 +77,7 @@ def _result_context(assessment: Assessment) -> dict[str, Any]:
 
 SIGNAL_LABELS = {
     "demand_help_desk_risk": "Demand: help-desk risk",
-    "care_reactive_load": "Care: share of hub time reacting to escalations",
+    "care_reactive_load": "Care: share of recent conversations falling on the hub",
     "governance_inventory_coverage": "Governance: accounts inventoried",
     "outcomes_business_metric_share": "Outcomes: metrics tied to business results",
 }

@@ -518,7 +518,8 @@ class LiveSignals:
     """Figures measured by the product, each a share from 0 to 1, or None without data.
 
     demand_help_desk_risk: Demand's help-desk risk (1 = heading for the help desk);
-    care_reactive_load: the share of hub time spent reacting to Care's escalations;
+    care_reactive_load: the share of Care's recent conversations that fell on the hub (in its
+    own queue, or escalated);
     governance_inventory_coverage: the share of known accounts that are inventoried and owned;
     outcomes_business_metric_share: the share of Outcomes' metrics tied to business results.
     """
@@ -1068,7 +1069,7 @@ _FACTOR_LABELS = {
     "enablement": "Training that lets units deploy themselves",
     "inventory": "Accounts inventoried",
     "coordination": "Coordination across units",
-    "reactive_load": "Hub time spent reacting to escalations",
+    "reactive_load": "Customer posts falling on the hub",
 }
 
 
@@ -1161,7 +1162,7 @@ def _verdict(ctx: _Context, signals: LiveSignals, career: CareerResult) -> Verdi
             1.5,
             "",
             1 - reactive,
-            f"{reactive:.0%} of hub time reacts to Care's escalations",
+            f"{reactive:.0%} of Care's recent conversations fell on the hub",
         )
 
     if len(factors) < 3:
@@ -1535,7 +1536,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "reactive_load",
-            "Route escalations through triage so the hub stops firefighting",
+            "Route customer posts to the spokes that own them, so the hub stops firefighting",
             "/care/",
             "Care",
         ),
