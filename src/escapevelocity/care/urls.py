@@ -1,6 +1,6 @@
 from django.urls import path
 
-from escapevelocity.care import views
+from escapevelocity.care import views, views_connectors
 
 app_name = "care"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("c/<int:pk>/status/", views.set_status, name="status"),
     path("c/<int:pk>/note/", views.add_note, name="note"),
     path("c/<int:pk>/reply/", views.add_reply, name="reply"),
+    path("connectors/", views_connectors.connectors, name="connectors"),
 ]
