@@ -362,3 +362,35 @@ def test_it_shows_the_health_page_to_the_hub(
     for user in (org.bob, org.charlie, org.nobody):
         assert org.client(user).get("/care/connectors/").status_code == 403
     assert client.post("/care/connectors/").status_code == 405
+
+
+def test_it_stops_cleanly_on_sigterm(org: Any, mastodon: FakeMastodon, triage: FakeTriager) -> None:
+    import os
+    import signal
+    import time
+
+    save_mastodon(mastodon, name="live", kind="mastodon_stream")
+    Connector.objects.filter(name="live").update(cursor={"since_id": "0"})
+    live = mastodon.mention("@acme live and waiting")
+
+    def terminate_when_streaming() -> None:
+        deadline = time.monotonic() + 10
+        while mastodon.stream_connections == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        mastodon.push("notification", json.dumps(live))
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    killer = threading.Thread(target=terminate_when_streaming)
+    killer.start()
+    out = io.StringIO()
+    started = time.monotonic()
+    call_command("listen", "live", "--replies-every", "0", stdout=out)
+    killer.join()
+    assert time.monotonic() - started < 10
+    assert out.getvalue().strip().endswith("live stopped.")
+    assert Post.objects.count() == 1
+    connector = Connector.objects.get(name="live")
+    assert connector.state == "stopped"
+    assert connector.cursor == {"since_id": live["id"]}
+    assert signal.getsignal(signal.SIGTERM) is not None
