@@ -211,7 +211,7 @@ def care_first_response(w: Window, ctx: Context) -> Measure:
 
 def care_first_response_by_unit(w: Window, ctx: Context) -> dict[int, Measure]:
     groups = _grouped(selectors.first_responses(w, with_unit=True))
-    return {u: _median_minutes(rows) for u, rows in groups.items()}  # type: ignore[arg-type]
+    return {u: _median_minutes(rows) for u, rows in groups.items()}
 
 
 def care_resolution(w: Window, ctx: Context) -> Measure:

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             start = end = options["day"]
         elif options["start"]:
             start, end = options["start"], options["end"] or today
-        elif options["days"]:
+        elif options["days"] is not None:
             if options["days"] < 1:
                 raise CommandError("--days must be at least 1.")
             start, end = today - dt.timedelta(days=options["days"] - 1), today
