@@ -324,3 +324,36 @@ class TestWorkload:
         assert set(exc.value.message_dict) == {"title", "body"}
         assert RequestKind.objects.get(key="training").playbooks.count() == 1
         assert permissions.is_hub(demand.org.alice)
+
+
+class TestEscalations:
+    def test_it_counts_stamps_into_weeks(self) -> None:
+        start = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+        stamps = [
+            start - dt.timedelta(hours=1),
+            start,
+            start + dt.timedelta(days=6, hours=23),
+            start + dt.timedelta(days=7),
+            start + dt.timedelta(days=21),
+        ]
+        assert selectors.weekly_counts(stamps, start=start, weeks=3) == [2.0, 1.0, 0.0]
+
+    def test_it_reads_escalated_care_conversations_as_reactive_arrivals(
+        self, demand: Demand
+    ) -> None:
+        from django.apps import apps
+
+        channel_model = apps.get_model("care", "Channel")
+        author_model = apps.get_model("care", "Author")
+        conversation_model = apps.get_model("care", "Conversation")
+        channel = channel_model.objects.create(key="mastodon", name="Mastodon")
+        author = author_model.objects.create(channel=channel, handle="@angry")
+        start = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+        for days, status in ((1, "escalated"), (2, "new"), (8, "escalated")):
+            opened = start + dt.timedelta(days=days)
+            conversation_model.objects.create(
+                channel=channel, author=author, unit=demand.org.care, status=status,
+                sentiment="negative", preview="It is down again", opened_at=opened,
+                last_post_at=opened,
+            )  # fmt: skip
+        assert selectors.care_escalations_weekly(start=start, weeks=3) == [1.0, 1.0, 0.0]

@@ -218,7 +218,7 @@ def test_it_renders_the_board_in_constant_queries(
     for _ in range(count):
         demand.submitted()
     client = demand.org.client(demand.org.alice)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         response = client.get("/demand/?kind=training")
     assert response.content.count(b"Train the care team") == count
 
@@ -229,3 +229,21 @@ def test_it_filters_the_board(demand: Demand) -> None:
     assert b"Alpha request" in client.get("/demand/?unit=care").content
     assert b"Alpha request" not in client.get("/demand/?unit=product").content
     assert b"Alpha request" not in client.get("/demand/?q=beta").content
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_it_lists_playbooks_and_requirements_in_constant_queries(
+    demand: Demand, count: int, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(count):
+        services.playbook_save(
+            actor=demand.org.alice, title=f"Guide {i}", body="Do it.", kinds=[demand.training]
+        )
+        services.requirements_publish(
+            actor=demand.org.alice, kind=demand.training, intro="", items=[{"label": f"I{i}"}]
+        )
+    client = demand.org.client(demand.org.bob)
+    with django_assert_max_num_queries(10):
+        assert client.get("/demand/playbooks/").content.count(b"Guide ") == count
+    with django_assert_max_num_queries(10):
+        assert client.get("/demand/requirements/").status_code == 200

@@ -141,38 +141,52 @@ def scheduled_hours_by_week(*, exclude: int | None = None) -> dict[dt.date, Deci
     return dict(booked)
 
 
-def care_escalations_weekly(*, start: dt.datetime, weeks: int) -> list[float]:
-    """Care escalations a week from `start`; zeros when the care app keeps no such data yet.
+def _care_escalation_stamps(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """When Care escalations arrived, from whatever the care app keeps; [] when it keeps none.
 
-    Read defensively: care is built alongside demand, so the model may be missing, named
-    differently, or not migrated. Looks for a care model named Escalation with a `created`
-    timestamp.
+    Care is built alongside demand, so this reads by name and never imports care: a model
+    `Escalation` with a `created` time if there is one; otherwise conversations escalated (or
+    advised to be) by when they opened.
     """
-    zeros = [0.0] * weeks
     from django.apps import apps
 
     try:
         model = apps.get_model("care", "Escalation")
+        query = model.objects.filter(created__gte=start, created__lt=end)
+        field = "created"
     except LookupError:
-        return zeros
-    end = start + dt.timedelta(weeks=weeks)
-    try:
-        # A savepoint, so a missing table does not break the caller's transaction on PostgreSQL.
-        with transaction.atomic():
-            stamps = list(
-                model.objects.filter(created__gte=start, created__lt=end).values_list(
-                    "created", flat=True
-                )
-            )
-    except (DatabaseError, FieldError, ValueError, TypeError) as exc:
-        log.info("care escalations unreadable, counted as none: %s", exc)
-        return zeros
-    counts = zeros[:]
+        try:
+            model = apps.get_model("care", "Conversation")
+        except LookupError:
+            return []
+        query = model.objects.filter(opened_at__gte=start, opened_at__lt=end).filter(
+            Q(status="escalated") | Q(response="escalate")
+        )
+        field = "opened_at"
+    # A savepoint, so a missing table does not break the caller's transaction on PostgreSQL.
+    with transaction.atomic():
+        return list(query.values_list(field, flat=True))
+
+
+def weekly_counts(stamps: list[dt.datetime], *, start: dt.datetime, weeks: int) -> list[float]:
+    """How many of `stamps` fall in each of `weeks` weeks from `start`."""
+    counts = [0.0] * weeks
     for stamp in stamps:
         i = (stamp - start).days // 7
         if 0 <= i < weeks:
             counts[i] += 1
     return counts
+
+
+def care_escalations_weekly(*, start: dt.datetime, weeks: int) -> list[float]:
+    """Care escalations a week from `start`; zeros when the care app keeps no such data yet."""
+    end = start + dt.timedelta(weeks=weeks)
+    try:
+        stamps = _care_escalation_stamps(start, end)
+    except (DatabaseError, FieldError, ValueError, TypeError) as exc:
+        log.info("care escalations unreadable, counted as none: %s", exc)
+        return [0.0] * weeks
+    return weekly_counts(stamps, start=start, weeks=weeks)
 
 
 def workload(*, now: dt.datetime | None = None, weeks: int = HISTORY_WEEKS) -> capacity.Workload:
