@@ -110,8 +110,7 @@ class _InterimPost:
     author_contact_count: int = 0
 
 
-@pytest.fixture
-def fake_triage(monkeypatch: pytest.MonkeyPatch) -> FakeTriager:
+def install_fake_triage(monkeypatch: pytest.MonkeyPatch) -> FakeTriager:
     import escapevelocity.triage as engine
 
     if not hasattr(engine, "Post"):
@@ -119,6 +118,11 @@ def fake_triage(monkeypatch: pytest.MonkeyPatch) -> FakeTriager:
     fake = FakeTriager()
     monkeypatch.setattr(services, "triager", lambda: fake)
     return fake
+
+
+@pytest.fixture
+def fake_triage(monkeypatch: pytest.MonkeyPatch) -> FakeTriager:
+    return install_fake_triage(monkeypatch)
 
 
 def post(n: int | str, text: str = "Is my order late?", **extra: Any) -> dict[str, Any]:

@@ -294,6 +294,7 @@ class Thread:
     assignments: list[Any]
     history: list[Conversation]
     timeline: list[tuple[datetime, str, Any]]
+    log: list[tuple[datetime, str, Any]]
 
 
 def conversation_thread(*, user: Any, conversation: Conversation, history: int = 10) -> Thread:
@@ -327,8 +328,21 @@ def conversation_thread(*, user: Any, conversation: Conversation, history: int =
     timeline += [(n.created, "note", n) for n in notes]
     timeline += [(r.created, "reply", r) for r in replies]
     timeline.sort(key=lambda item: item[0])
+    log: list[tuple[datetime, str, Any]] = [(a.created, "assignment", a) for a in assignments]
+    log += [(c.created, "correction", c) for c in corrections]
+    log.sort(key=lambda item: item[0])
     return Thread(
-        conv, posts, decisions, latest, notes, replies, corrections, assignments, others, timeline
+        conv,
+        posts,
+        decisions,
+        latest,
+        notes,
+        replies,
+        corrections,
+        assignments,
+        others,
+        timeline,
+        log,
     )
 
 

@@ -32,6 +32,17 @@ STATUS_ACTIONS = {
 }
 
 
+def duration(minutes: int) -> str:
+    """'12 min', '4 h 58 min', '2 d 3 h': a clock read at a glance."""
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, mins = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
 def _require_member(request: HttpRequest) -> None:
     if not permissions.is_member(request.user):
         raise PermissionDenied("You are not a member of this company's program.")
@@ -76,7 +87,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "c": c,
             "sla": selectors.sla_label(c, now),
             "minutes": selectors.minutes_left(c, now),
-            "late": abs(selectors.minutes_left(c, now) or 0),
+            "late": duration(abs(selectors.minutes_left(c, now) or 0)),
+            "ago": duration(int((now - c.last_post_at).total_seconds() // 60)),
         }
         for c in page.items
     ]
@@ -122,6 +134,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
             "thread": thread,
             "sla": selectors.sla_label(conv, now),
             "minutes": selectors.minutes_left(conv, now),
+            "late": duration(abs(selectors.minutes_left(conv, now) or 0)),
             "can_act": can_act,
             "people": selectors.assignable_people(unit=conv.unit) if can_act else [],
             "units": Unit.objects.filter(archived=False).exclude(pk=conv.unit_id).order_by("name")
