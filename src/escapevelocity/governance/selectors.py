@@ -8,6 +8,7 @@ everyone in the program reads their own training and the policy in force.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -300,51 +301,76 @@ def consolidations_list(*, user: Any) -> QuerySet[Consolidation]:
     return Consolidation.objects.select_related("source", "target").prefetch_related("steps__owner")
 
 
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.]{0,98}[A-Za-z0-9_])")
+CARE_SCAN_LIMIT = 50_000
+
+
 def care_post_handles(*, since: dt.datetime | None = None) -> list[tuple[str, str, str]]:
     """Handles seen in Care's ingested posts, read defensively: (network, handle, evidence).
 
-    Two kinds of evidence: the company handle a customer addressed (`Post.account`) and the
-    author of a post sent outbound (posting as the company). Returns nothing when Care is not
-    installed or its models lack those fields; governance does not depend on Care."""
+    Three kinds of evidence: authors of posts sent from the company side ("posts as the
+    company"), handles customers @-mention in their posts, and the company account a post was
+    addressed to. Returns nothing when Care is not installed or its models lack those fields:
+    governance works without Care, and reads at most CARE_SCAN_LIMIT recent posts."""
     try:
         post_model = apps.get_model("care", "Post")
     except LookupError:
         return []
+    names = {f.name for f in post_model._meta.get_fields()}
+    if not {"channel", "author", "direction"} <= names:
+        return []
     try:
-        post_model._meta.get_field("account")
-        post_model._meta.get_field("direction")
-        post_model._meta.get_field("channel")
         channel_model = post_model._meta.get_field("channel").related_model
+        author_model = post_model._meta.get_field("author").related_model
     except FieldDoesNotExist:
         return []
+    channel_fields = {f.name for f in channel_model._meta.get_fields()}
+    if "handle" not in {f.name for f in author_model._meta.get_fields()}:
+        return []
     network_field = next(
-        (
-            name
-            for name in ("network", "kind", "platform")
-            if any(f.name == name for f in channel_model._meta.get_fields())
-        ),
-        None,
+        (n for n in ("network", "key", "kind", "platform", "name") if n in channel_fields), None
     )
+    time_field = next((n for n in ("created_at", "created") if n in names), None)
     qs = post_model.objects.all()
-    if since is not None and any(f.name == "created" for f in post_model._meta.get_fields()):
-        qs = qs.filter(created__gte=since)
-    net = f"channel__{network_field}" if network_field else "channel__name"
-    out: dict[tuple[str, str], str] = {}
-    for network, account, direction, author in qs.values_list(
-        net, "account", "direction", "author__handle"
-    )[:50_000]:
-        network = _network_of(str(network or ""))
-        if account:
-            out.setdefault((network, str(account)), "customers address it as the company")
-        if author and str(direction).lower().startswith("out"):
-            out[(network, str(author))] = "posts as the company"
-    return [(n, h, why) for (n, h), why in out.items()]
+    if since is not None and time_field:
+        qs = qs.filter(**{f"{time_field}__gte": since})
+    if time_field:
+        qs = qs.order_by(f"-{time_field}")
+    columns = [
+        f"channel__{network_field}" if network_field else "channel_id",
+        "direction",
+        "author__handle",
+        "account" if "account" in names else "direction",
+        "text" if "text" in names else "direction",
+    ]
+    posting: dict[tuple[str, str], int] = {}
+    addressed: dict[tuple[str, str], int] = {}
+    for network, direction, author, account, text in qs.values_list(*columns)[:CARE_SCAN_LIMIT]:
+        net = _network_of(str(network or ""))
+        if author and str(direction).lower() in ("out", "outbound"):
+            key = (net, str(author))
+            posting[key] = posting.get(key, 0) + 1
+            continue
+        if "account" in names and account:
+            key = (net, str(account))
+            addressed[key] = addressed.get(key, 0) + 1
+        if "text" in names and text:
+            for handle in set(_MENTION.findall(str(text))):
+                key = (net, handle)
+                addressed[key] = addressed.get(key, 0) + 1
+    out = [(n, h, f"posts as the company ({c} posts in Care)") for (n, h), c in posting.items()]
+    out += [
+        (n, h, f"customers address it as the company ({c} posts in Care)")
+        for (n, h), c in addressed.items()
+        if (n, h) not in posting
+    ]
+    return out
 
 
 def _network_of(value: str) -> str:
     v = value.strip().lower()
     for choice in Network.values:
-        if v == choice or v.startswith(choice):
+        if v == choice or v.startswith((f"{choice}-", f"{choice}_", f"{choice}.")):
             return choice
     if "twitter" in v:
         return Network.X
