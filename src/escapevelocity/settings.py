@@ -136,6 +136,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 BROKER_URL = os.environ.get("EV_BROKER_URL", "")
+# Seconds before Redis hands a dead worker's batch to another (longer than the slowest batch).
+EV_BROKER_VISIBILITY_TIMEOUT = envint("EV_BROKER_VISIBILITY_TIMEOUT", 300)
+# Bearer token for /metrics; unset, only a direct local client may read it.
+EV_METRICS_TOKEN = os.environ.get("EV_METRICS_TOKEN", "")
 
 EMAIL_BACKEND = os.environ.get(
     "EV_EMAIL_BACKEND",
