@@ -234,13 +234,19 @@ def connector_save(
 
 
 def store_batch(*, connector: Connector, batch: pure.Batch) -> services.IngestResult:
-    """Store a batch's posts and then its cursor, in one transaction."""
+    """Store a batch's posts and then its cursor, in one transaction.
+
+    In distributed mode (EV_BROKER_URL) the posts are published to the ingest workers before
+    the cursor moves: a crash in between re-reads the batch, which the workers count as
+    duplicates. The result then has no per-post counts."""
+    from escapevelocity.celery import ingest_or_publish
+
+    result = services.IngestResult()
     with transaction.atomic():
-        result = (
-            services.ingest_posts(list(batch.posts), default_channel=connector.channel)
-            if batch.posts
-            else services.IngestResult()
-        )
+        if batch.posts:
+            dispatched = ingest_or_publish(list(batch.posts), default_channel=connector.channel)
+            if isinstance(dispatched.result, services.IngestResult):
+                result = dispatched.result
         Connector.objects.filter(pk=connector.pk).update(cursor=batch.cursor)
     for problem in batch.problems:
         logger.warning("%s: skipped a bad event: %s", connector.name, problem.message)
