@@ -227,3 +227,37 @@ def test_it_runs_a_consolidation_through_the_api(gov: Gov) -> None:
     body = {"source": 999999, "target": target.pk, "owner": "lena"}
     response = _json(_as(gov, "alice"), "post", f"{API}/consolidations", body)
     assert response.json()["detail"][0]["loc"] == ["body", "source"]
+
+
+def test_it_reschedules_steps_and_records_activity_for_the_hub_only(gov: Gov) -> None:
+    system = permissions.system_actor()
+    target = services.account_register(
+        actor=system, network="x", handle="TestCo", unit=gov.org.hub, owner=gov.org.alice
+    )
+    merge = services.consolidation_start(
+        actor=system, source=gov.care_account, target=target, owner=gov.lead
+    )
+    step = merge.steps.order_by("position").first()
+    assert step is not None
+    body = {"owner": "bob", "due": "2027-01-15"}
+    assert _json(_as(gov, "lena"), "patch", f"{API}/steps/{step.pk}", body).status_code == 403
+    response = _json(_as(gov, "alice"), "patch", f"{API}/steps/{step.pk}", body)
+    assert response.status_code == 200
+    assert response.json()["owner"] == "bob"
+    assert response.json()["due"] == "2027-01-15"
+    response = _json(
+        _as(gov, "alice"),
+        "patch",
+        f"{API}/steps/{step.pk}",
+        {"owner": "ghost", "due": "2027-01-15"},
+    )
+    assert response.json()["detail"][0]["loc"] == ["body", "owner"]
+    url = f"{API}/accounts/{target.pk}/activity"
+    at = {"at": "2026-01-01T10:00:00Z"}
+    assert _json(_as(gov, "bob"), "post", url, at).status_code == 403
+    response = _json(_as(gov, "alice"), "post", url, at)
+    assert response.status_code == 200
+    assert response.json()["last_activity_at"].startswith("2026-01-01T10:00")
+    future = {"at": "2999-01-01T00:00:00Z"}
+    response = _json(_as(gov, "alice"), "post", url, future)
+    assert response.json()["detail"][0]["loc"] == ["body", "at"]

@@ -286,3 +286,30 @@ def test_it_lists_accounts_and_the_log_in_constant_queries(
         assert alice.get("/governance/audit/").status_code == 200
     with django_assert_max_num_queries(12):
         assert alice.get("/api/governance/accounts").status_code == 200
+
+
+def test_it_lets_the_hub_reschedule_a_step_from_the_page(gov: Gov) -> None:
+    system = permissions.system_actor()
+    target = services.account_register(
+        actor=system, network="x", handle="TestCo", unit=gov.org.hub, owner=gov.org.alice
+    )
+    merge = services.consolidation_start(
+        actor=system, source=gov.care_account, target=target, owner=gov.lead
+    )
+    step = merge.steps.order_by("position").first()
+    assert step is not None
+    page = _client(gov, "alice").get("/governance/consolidations/").content.decode()
+    assert "Change owner or due date" in page
+    assert (
+        "Change owner or due date"
+        not in _client(gov, "audrey").get("/governance/consolidations/").content.decode()
+    )
+    url = f"/governance/steps/{step.pk}/edit/"
+    body = {"owner": "bob", "due": "2027-02-01"}
+    for name in ("audrey", "eddie", "lena", "bob", "charlie", "nobody"):
+        assert _client(gov, name).post(url, body).status_code == 403
+    assert _client(gov, "alice").post(url, body).status_code == 302
+    step.refresh_from_db()
+    assert (step.owner, step.due) == (gov.org.bob, dt.date(2027, 2, 1))
+    response = _client(gov, "alice").post(url, {"owner": "bob", "due": "soon"}, follow=True)
+    assert "Choose an owner and a due date" in response.content.decode()

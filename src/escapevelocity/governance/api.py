@@ -159,6 +159,15 @@ class ConsolidationIn(StrictIn):
     note: str = Field("", max_length=2000)
 
 
+class StepPatch(StrictIn):
+    owner: str
+    due: dt.date
+
+
+class ActivityIn(StrictIn):
+    at: dt.datetime
+
+
 class StepOut(Schema):
     id: int
     kind: str
@@ -484,6 +493,10 @@ def step_done(request: HttpRequest, step_id: int) -> dict[str, Any]:
     step = services.consolidation_step_complete(
         actor=request.user, step=get_object_or_404(ConsolidationStep, pk=step_id)
     )
+    return _step_out(step)
+
+
+def _step_out(step: ConsolidationStep) -> dict[str, Any]:
     return {
         "id": step.pk,
         "kind": step.kind,
@@ -491,6 +504,28 @@ def step_done(request: HttpRequest, step_id: int) -> dict[str, Any]:
         "due": step.due,
         "done_at": step.done_at,
     }
+
+
+@router.patch("/steps/{step_id}", response=StepOut)
+def step_write(request: HttpRequest, step_id: int, payload: StepPatch) -> dict[str, Any]:
+    _require_hub(request)
+    step = services.consolidation_step_update(
+        actor=request.user,
+        step=get_object_or_404(ConsolidationStep, pk=step_id),
+        owner=services.user_by_username(payload.owner, "owner"),
+        due=payload.due,
+    )
+    return _step_out(step)
+
+
+@router.post("/accounts/{account_id}/activity", response=AccountOut)
+def account_activity(request: HttpRequest, account_id: int, payload: ActivityIn) -> dict[str, Any]:
+    """Record that the account posted (a connector or Care reports it); wakes a dormant one."""
+    _require_hub(request)
+    account = services.account_record_activity(
+        actor=request.user, account=_visible_account(request, account_id), at=payload.at
+    )
+    return _account_out(account)
 
 
 @router.get("/benchmarks", response=BenchmarksOut)

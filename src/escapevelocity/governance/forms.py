@@ -11,12 +11,19 @@ from escapevelocity.governance.models import AccountStatus, ModuleKind, Network,
 from escapevelocity.org.models import Unit, UnitKind
 
 
-def _people(required: bool, label: str) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=get_user_model()
+def active_people() -> Any:
+    """Active people with a role somewhere: the ones who may own accounts and steps."""
+    return (
+        get_user_model()
         .objects.filter(is_active=True, memberships__isnull=False)
         .distinct()
-        .order_by("username"),
+        .order_by("username")
+    )
+
+
+def _people(required: bool, label: str) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=active_people(),
         to_field_name="username",
         required=required,
         label=label,
@@ -116,3 +123,8 @@ class SettingsForm(forms.Form):
     dormant_after_days = forms.IntegerField(
         min_value=1, max_value=10000, label="Dormant after (days without activity)"
     )
+
+
+class StepForm(forms.Form):
+    owner = _people(True, "Owner")
+    due = forms.DateField(help_text="YYYY-MM-DD")

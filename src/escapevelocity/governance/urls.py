@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/<int:pk>/merge/", views.consolidation_new, name="consolidation_new"),
     path("consolidations/", views.consolidations, name="consolidations"),
     path("steps/<int:step_id>/done/", views.step_complete, name="step_complete"),
+    path("steps/<int:step_id>/edit/", views.step_edit, name="step_edit"),
     path("discovery/", views.discovery, name="discovery"),
     path("training/", views.training, name="training"),
     path("policy/accept/", views.policy_accept, name="policy_accept"),

@@ -29,6 +29,8 @@ from escapevelocity.governance.forms import (
     ModuleForm,
     PolicyForm,
     SettingsForm,
+    StepForm,
+    active_people,
 )
 from escapevelocity.governance.models import (
     Account,
@@ -325,6 +327,7 @@ def consolidations(request: HttpRequest) -> HttpResponse:
             "consolidations": selectors.consolidations_list(user=request.user),
             "can_manage": selectors.can_manage(request.user),
             "today": timezone.localdate(),
+            "people": list(active_people()),
         },
     )
 
@@ -340,6 +343,24 @@ def step_complete(request: HttpRequest, step_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"'{step.get_kind_display()}' done.")
+    return redirect("governance:consolidations")
+
+
+@login_required
+@require_POST
+def step_edit(request: HttpRequest, step_id: int) -> HttpResponse:
+    _require_hub(request)
+    step = get_object_or_404(ConsolidationStep, pk=step_id)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an owner and a due date (YYYY-MM-DD).")
+        return redirect("governance:consolidations")
+    try:
+        services.consolidation_step_update(actor=request.user, step=step, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"'{step.get_kind_display()}' rescheduled.")
     return redirect("governance:consolidations")
 
 
