@@ -72,6 +72,9 @@ def history_figure(points: list[dict[str, Any]]) -> dict[str, Any]:
         yaxis2={
             "title": {"text": "Score"},
             "range": [0, 100],
+            "tickmode": "array",
+            "tickvals": [0, 20, 40, 60, 80, 100],
+            "showgrid": False,
             "overlaying": "y",
             "side": "right",
         },
