@@ -317,3 +317,15 @@ def test_it_refuses_bad_replies_as_permanent(pds: FakePDS) -> None:
     with pytest.raises(PermanentError, match="no longer exists"):
         good.reply(in_reply_to=parent, text="hi", idempotency_key="k", created_at=now)
     assert pds.records == {}
+
+
+def test_it_shows_a_quiet_subscription_is_alive(jetstream: FakeJetstream) -> None:
+    connector = stream(jetstream.url, keepalive_seconds=0.05)
+    stop = threading.Event()
+    out: list[Batch] = []
+    for batch in connector.fetch({"time_us": T0}, stop):
+        out.append(batch)
+        if len(out) == 2:
+            stop.set()
+    assert [b.posts for b in out] == [(), ()]
+    assert out[-1].cursor == {"time_us": T0}

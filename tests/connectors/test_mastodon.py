@@ -435,3 +435,17 @@ def test_it_reports_a_refused_reply_as_permanent(fake: FakeMastodon) -> None:
         client_for(fake).reply(
             in_reply_to="mastodon.social:123", text="hello", idempotency_key="k2"
         )
+
+
+def test_it_shows_a_quiet_stream_is_alive(fake: FakeMastodon) -> None:
+    stream = MastodonStream(client_for(fake), read_timeout=5.0, keepalive_seconds=0.0)
+    out: list[Batch] = []
+    stop = threading.Event()
+    thread = collect(stream, {"since_id": "7"}, stop, out)
+    wait_for(lambda: fake.stream_connections == 1)
+    fake.stream.put(":thump\n")
+    wait_for(lambda: len(out) >= 1)
+    stop.set()
+    thread.join(timeout=3)
+    assert out[0].posts == ()
+    assert out[0].cursor == {"since_id": "7"}

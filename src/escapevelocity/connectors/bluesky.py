@@ -106,6 +106,7 @@ class JetstreamMentions:
         recv_timeout: float = 0.5,
         open_timeout: float = 10.0,
         max_message_bytes: int = 1 << 20,
+        keepalive_seconds: float = 60.0,
     ) -> None:
         """`accounts` maps each company DID to its handle (e.g. {"did:plc:…": "acme.com"})."""
         if not accounts and not keywords:
@@ -123,6 +124,7 @@ class JetstreamMentions:
         self.recv_timeout = recv_timeout
         self.open_timeout = open_timeout
         self.max_message_bytes = max_message_bytes
+        self.keepalive_seconds = keepalive_seconds
         self.handles: dict[str, str] = {}
         self._handle_patterns = [
             (did, re.compile(rf"(?<![\w.@])@{re.escape(handle)}(?![\w.-])", re.IGNORECASE))
@@ -200,9 +202,13 @@ class JetstreamMentions:
                     posts.append(post)
                 if problem is not None:
                     problems.append(problem)
-            due = time.monotonic() - flushed_at >= self.flush_seconds
-            if len(posts) >= self.batch_size or (
-                due and (posts or problems or last != flushed_cursor)
+            waited = time.monotonic() - flushed_at
+            changed = bool(posts or problems or last != flushed_cursor)
+            # A quiet subscription still yields now and then: the caller sees it is alive.
+            if (
+                len(posts) >= self.batch_size
+                or (changed and waited >= self.flush_seconds)
+                or waited >= self.keepalive_seconds
             ):
                 yield flush()
         if posts or problems or last != flushed_cursor:

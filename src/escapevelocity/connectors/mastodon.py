@@ -18,6 +18,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Generator, Mapping, Sequence
 from datetime import datetime, timedelta
 from threading import Event
@@ -435,8 +436,10 @@ class MastodonStream:
         streaming_url: str | None = None,
         stream_path: str = "/api/v1/streaming/user/notification",
         read_timeout: float = 90.0,
+        keepalive_seconds: float = 60.0,
     ) -> None:
         self.read_timeout = read_timeout
+        self.keepalive_seconds = keepalive_seconds
         self.client = client
         self.url = (streaming_url or client.base_url).rstrip("/") + stream_path
         if not client.same_origin(self.url):
@@ -487,13 +490,19 @@ class MastodonStream:
 
         watcher = threading.Thread(target=close_on_stop, name="mastodon-stream-stop", daemon=True)
         watcher.start()
+        last_yield = time.monotonic()
         try:
             for line in response.iter_lines():
                 if stop.is_set():
                     return
                 event = decoder.feed(line)
                 if event is None or event.event != "notification":
+                    if time.monotonic() - last_yield >= self.keepalive_seconds:
+                        # A quiet account: an empty batch tells the caller the stream is alive.
+                        last_yield = time.monotonic()
+                        yield Batch(posts=(), cursor={"since_id": since or "0"})
                     continue
+                last_yield = time.monotonic()
                 try:
                     item = json.loads(event.data)
                     if not isinstance(item, dict):
