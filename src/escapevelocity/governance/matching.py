@@ -19,7 +19,7 @@ that a reviewer sees every plausible rogue account and few that are plainly some
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -140,6 +140,10 @@ def _distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 def _allowed_typos(mark: str) -> int:
     if len(mark) >= 9:
         return 2
@@ -181,6 +185,31 @@ def _words_within(spans: Sequence[tuple[int, str]], start: int, end: int) -> lis
     return [w for p, w in spans if p >= start and p + len(w) <= end]
 
 
+def _exact(text: str, mark: str) -> list[tuple[int, int, int]]:
+    out = []
+    start = text.find(mark)
+    while start != -1:
+        out.append((start, start + len(mark), 0))
+        start = text.find(mark, start + 1)
+    return out
+
+
+def _typos(text: str, mark: str, limit: int) -> list[tuple[int, int, int]]:
+    out = []
+    for start in range(len(text)):
+        for length in range(max(1, len(mark) - limit), len(mark) + limit + 1):
+            end = start + length
+            if end > len(text):
+                break
+            window = text[start:end]
+            if mark in window:
+                continue  # a mark with letters glued on is judged as such, not as a typo
+            typos = _distance(window, mark, limit)
+            if 0 < typos <= limit:
+                out.append((start, end, typos))
+    return out
+
+
 def match_handle(handle: str, marks: Iterable[str]) -> Match:
     """Decide whether a handle uses one of the marks (see the module's rules)."""
     handle_words = words(handle)
@@ -189,35 +218,31 @@ def match_handle(handle: str, marks: Iterable[str]) -> Match:
         return Match(False, None, "empty handle")
     cuts, spans = _boundaries(handle_words)
     refusal: Match | None = None
+    grams = _bigrams(text)
     for mark in clean_marks(marks):
         limit = _allowed_typos(mark)
-        candidates: list[tuple[int, int, int]] = []  # (start, end, typos)
-        for start in range(len(text)):
-            for length in range(len(mark) - limit, len(mark) + limit + 1):
-                end = start + length
-                if length <= 0 or end > len(text):
-                    continue
-                window = text[start:end]
-                if window == mark:
-                    candidates.append((start, end, 0))
-                    continue
-                if not limit or mark in window:
-                    continue  # a mark with letters glued on is judged as such, not as a typo
-                typos = _distance(window, mark, limit)
-                if typos <= limit:
-                    candidates.append((start, end, typos))
-        for start, end, typos in sorted(candidates, key=lambda c: (c[2], c[0] - c[1], c[0])):
-            left, right = text[:start], text[end:]
-            left_ok, left_why = _side_verdict(left, start in cuts, _words_within(spans, 0, start))
-            right_ok, right_why = _side_verdict(
-                right, end in cuts, _words_within(spans, end, len(text))
-            )
-            if left_ok and right_ok:
-                extras = " and ".join(w for w in (left_why, right_why) if w)
-                how = f"'{mark}'" if typos == 0 else f"'{text[start:end]}' (≈ '{mark}')"
-                reason = f"uses {how}" + (f" with {extras}" if extras else "")
-                return Match(True, mark, reason)
-            if refusal is None:
-                why = left_why if not left_ok else right_why
-                refusal = Match(False, mark, f"contains '{mark}' but {why}")
+        # Each edit breaks at most two of the mark's letter pairs: with too few shared, no typo.
+        mark_grams = _bigrams(mark)
+        typos_possible = bool(limit) and len(mark_grams & grams) >= len(mark_grams) - 2 * limit
+        tries: Iterator[list[tuple[int, int, int]]] = (
+            _exact(text, mark) if phase == 0 else _typos(text, mark, limit)
+            for phase in range(2 if typos_possible else 1)
+        )
+        for candidates in tries:  # exact spellings first; typos only if none of them fits
+            for start, end, typos in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+                left, right = text[:start], text[end:]
+                left_ok, left_why = _side_verdict(
+                    left, start in cuts, _words_within(spans, 0, start)
+                )
+                right_ok, right_why = _side_verdict(
+                    right, end in cuts, _words_within(spans, end, len(text))
+                )
+                if left_ok and right_ok:
+                    extras = " and ".join(w for w in (left_why, right_why) if w)
+                    how = f"'{mark}'" if typos == 0 else f"'{text[start:end]}' (≈ '{mark}')"
+                    reason = f"uses {how}" + (f" with {extras}" if extras else "")
+                    return Match(True, mark, reason)
+                if refusal is None:
+                    why = left_why if not left_ok else right_why
+                    refusal = Match(False, mark, f"contains '{mark}' but {why}")
     return refusal or Match(False, None, "uses none of the company's names or marks")
