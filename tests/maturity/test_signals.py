@@ -66,5 +66,5 @@ def test_it_reads_the_demo_company_s_live_figures_from_the_other_sections() -> N
     seed.seed_all()
     signals = selectors.live_signals()
     present = signals.present()
-    assert present, "the demo's Demand, Care and Governance data give at least one figure"
+    assert len(present) >= 2, "the demo's other sections give figures"
     assert all(0 <= v <= 1 for v in present.values())

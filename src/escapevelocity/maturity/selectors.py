@@ -160,14 +160,25 @@ def _governance_inventory_coverage() -> float | None:
     return share
 
 
+BUSINESS_PILLARS = ("revenue", "reputation", "cost")
+OUTCOMES_WINDOW_DAYS = 30
+
+
 def _outcomes_business_metric_share() -> float | None:
+    """Of Outcomes' metrics that have data over the last 30 days, the share measuring revenue,
+    reputation or cost (the three numbers executives care about)."""
+    from escapevelocity.outcomes import metrics
     from escapevelocity.outcomes import selectors as outcomes
 
-    read = getattr(outcomes, "business_metric_share", None)
-    if read is None:
+    window = outcomes.window_for_days(days=OUTCOMES_WINDOW_DAYS)
+    measured = [
+        metrics.REGISTRY[key].pillar
+        for key, measure in metrics.compute_all(window).items()
+        if measure.value is not None
+    ]
+    if not measured:
         return None
-    share: float | None = read()
-    return share
+    return sum(p in BUSINESS_PILLARS for p in measured) / len(measured)
 
 
 def live_signals() -> LiveSignals:
