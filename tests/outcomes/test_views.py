@@ -280,3 +280,22 @@ def test_it_lists_metric_definitions_for_dashboard_readers(data: Org, carla: Any
     url = reverse("outcomes:definitions")
     assert "Cost avoided by resolving in social" in data.client(carla).get(url).content.decode()
     assert data.client(data.bob).get(url).status_code == 403
+
+
+def test_it_sums_a_period_from_snapshots_once_the_posts_are_gone(data: Org) -> None:
+    from escapevelocity.care.models import Conversation
+    from escapevelocity.outcomes import dashboards, metrics, selectors
+
+    period = dashboards.Period(NOW.date() - dt.timedelta(days=6), NOW.date())
+    ctx = metrics.Context(selectors.settings_get())
+    volume = metrics.get("care.volume")
+    live = dashboards.period_measure(volume, period, ctx)
+    assert live.value == 4
+    services.snapshot_range(start=period.start, end=NOW.date() - dt.timedelta(days=1))
+    Conversation.objects.all().delete()
+    kept = dashboards.period_measure(volume, period, ctx)
+    assert kept.value == 4
+    assert kept.note == "6 of 7 days from daily snapshots"
+    # Per unit, the same: care had three, product one.
+    rows = dashboards.unit_table([data.care, data.product], period, ctx=ctx)
+    assert [r["cells"][0]["value"] for r in rows] == [3, 1]

@@ -33,6 +33,9 @@ class Period:
         last = selectors.day_window(self.end)
         return Window(first.start, last.end, None if unit is None else frozenset({unit.pk}))
 
+    def previous(self) -> Period:
+        return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+
     def label(self) -> str:
         return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
 
@@ -70,6 +73,67 @@ def period_from_params(params: Any, *, today: dt.date | None = None) -> Period:
         )
     days = int(days_raw)
     return Period(today - dt.timedelta(days=days - 1), today)
+
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _ranges(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Contiguous runs of days, as (first, last) pairs."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(days):
+        if out and day == out[-1][1] + dt.timedelta(days=1):
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out
+
+
+def _span(first: dt.date, last: dt.date, unit_ids: frozenset[int] | None) -> Window:
+    return Window(selectors.day_window(first).start, selectors.day_window(last).end, unit_ids)
+
+
+def stored_days(period: Period, today: dt.date) -> list[dt.date]:
+    """Days of the period whose snapshot may stand in for the live figure: every closed day
+    (today is still filling up, so it is always computed live)."""
+    return _days(period.start, min(period.end, today - dt.timedelta(days=1)))
+
+
+def period_measure(
+    metric: Metric,
+    period: Period,
+    ctx: metrics.Context,
+    *,
+    unit: Unit | None = None,
+    snapshots: dict[dt.date, float | None] | None = None,
+    today: dt.date | None = None,
+) -> Measure:
+    """A metric over a period. An additive metric is the sum of its days: the daily
+    snapshots where they exist (so the figure survives the posts' retention), the live
+    computation for the days without one. Other metrics are computed live over the period."""
+    w = period.window(unit)
+    if not metric.additive:
+        return metric.measure(w, ctx)
+    today = today or timezone.localdate()
+    if snapshots is None:
+        series = selectors.snapshot_series(
+            metrics=[metric.key], start=period.start, end=period.end, unit=unit
+        )
+        snapshots = dict(series[metric.key])
+    stored = {d: snapshots[d] for d in stored_days(period, today) if d in snapshots}
+    missing = [d for d in _days(period.start, period.end) if d not in stored]
+    total = sum(v or 0.0 for v in stored.values())
+    live_note = ""
+    for first, last in _ranges(missing):
+        m = metric.measure(_span(first, last, w.unit_ids), ctx)
+        if m.value is None:
+            return m
+        total += m.value
+        live_note = m.note
+    if stored:
+        return Measure(total, f"{len(stored)} of {period.days} days from daily snapshots")
+    return Measure(total, live_note)
 
 
 @dataclass
@@ -110,18 +174,14 @@ def tiles(
     with_charts: bool = False,
 ) -> list[Tile]:
     ctx = ctx or metrics.Context(selectors.settings_get())
-    w = period.window(unit)
-    prev = w.previous()
-    series = (
-        selectors.snapshot_series(metrics=keys, start=period.start, end=period.end, unit=unit)
-        if with_charts
-        else {}
-    )
+    prev = period.previous()
+    series = selectors.snapshot_series(metrics=keys, start=prev.start, end=period.end, unit=unit)
     out = []
     for i, key in enumerate(keys):
         metric = metrics.get(key)
-        now = metric.measure(w, ctx)
-        before = metric.measure(prev, ctx)
+        snapshots = dict(series.get(key, []))
+        now = period_measure(metric, period, ctx, unit=unit, snapshots=snapshots)
+        before = period_measure(metric, prev, ctx, unit=unit, snapshots=snapshots)
         change, direction = _change(metric, now, before)
         tile = Tile(
             metric,
@@ -134,7 +194,7 @@ def tiles(
             metrics.format_value(metric, before.value, ctx.settings.currency),
         )
         if with_charts:
-            points = _fill(series.get(key, []), period)
+            points = _fill([p for p in series.get(key, []) if p[0] >= period.start], period)
             if any(v is not None for _d, v in points):
                 color = charts.COLORS[i % len(charts.COLORS)]
                 fig = charts.trend(metric, points, color=color)
@@ -172,7 +232,13 @@ def unit_table(
     ctx = ctx or metrics.Context(selectors.settings_get())
     w = period.window()
     ids = [u.pk for u in units]
-    columns = {key: metrics.get(key).measure_units(w, ctx, ids) for key in UNIT_TABLE_KEYS}
+    columns = {}
+    for key in UNIT_TABLE_KEYS:
+        metric = metrics.get(key)
+        if metric.additive:
+            columns[key] = _additive_by_unit(metric, period, ctx, ids)
+        else:
+            columns[key] = metric.measure_units(w, ctx, ids)
     rows = []
     for unit in units:
         cells = []
@@ -189,6 +255,28 @@ def unit_table(
             )
         rows.append({"unit": unit, "cells": cells})
     return rows
+
+
+def _additive_by_unit(
+    metric: Metric, period: Period, ctx: metrics.Context, ids: list[int]
+) -> dict[int, Measure]:
+    """period_measure for many units: stored days from one grouped snapshot query, the
+    remaining days live in grouped queries."""
+    today = timezone.localdate()
+    stored = selectors.unit_snapshot_sums(
+        metric=metric.key, unit_ids=ids, days=stored_days(period, today)
+    )
+    covered: set[dt.date] = stored.days
+    totals = {u: stored.sums.get(u, 0.0) for u in ids}
+    missing = [d for d in _days(period.start, period.end) if d not in covered]
+    for first, last in _ranges(missing):
+        found = metric.measure_units(_span(first, last, None), ctx, ids)
+        for u in ids:
+            value = found[u].value
+            if value is None:
+                return {u: found[u] for u in ids}
+            totals[u] += value
+    return {u: Measure(totals[u]) for u in ids}
 
 
 def unit_charts(rows: list[dict[str, Any]]) -> list[str]:

@@ -69,6 +69,7 @@ class Metric:
     compute: Compute
     higher_is_better: bool = True
     per_unit: bool = True  # meaningful for one unit, not only the whole company
+    additive: bool = False  # a period's value is the sum of its days' values
     point_in_time: bool = False  # a state now, not a sum over the period: not recomputable
     link: Link | None = None
     # The same formula for many units at once in a few grouped queries (for unit tables).
@@ -421,6 +422,7 @@ register(
         revenue_won_value,
         link=_inbox(intent="purchase_intent"),
         by_unit=revenue_won_value_by_unit,
+        additive=True,
     )
 )
 register(
@@ -451,6 +453,7 @@ register(
         "Customer care lead",
         cost_avoided,
         link=_inbox(status="resolved"),
+        additive=True,
     )
 )
 register(
@@ -492,6 +495,7 @@ register(
         reputation_crises,
         higher_is_better=False,
         link=lambda unit: selectors.url_or_none("outcomes:alerts"),
+        additive=True,
     )
 )
 register(
@@ -521,6 +525,7 @@ register(
         revenue_leads_routed,
         link=_inbox(intent="purchase_intent"),
         by_unit=revenue_leads_routed_by_unit,
+        additive=True,
     )
 )
 register(
@@ -534,6 +539,7 @@ register(
         "Sales spoke lead",
         revenue_leads_won,
         link=_inbox(intent="purchase_intent"),
+        additive=True,
     )
 )
 register(
@@ -560,6 +566,7 @@ register(
         "Customer care lead",
         cost_resolved_in_social,
         link=_inbox(status="resolved"),
+        additive=True,
     )
 )
 register(
@@ -574,6 +581,7 @@ register(
         care_volume,
         link=_inbox(),
         by_unit=care_volume_by_unit,
+        additive=True,
     )
 )
 register(
@@ -632,6 +640,7 @@ register(
         "Product spoke lead",
         product_feedback_delivered,
         link=_inbox(intent="feedback"),
+        additive=True,
     )
 )
 register(
@@ -735,6 +744,7 @@ register(
         "Community manager",
         care_inbound_posts,
         link=_inbox(),
+        additive=True,
     )
 )
 register(
@@ -748,6 +758,7 @@ register(
         "Community manager",
         care_replies,
         link=_inbox(),
+        additive=True,
     )
 )
 register(

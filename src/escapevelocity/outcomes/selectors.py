@@ -414,6 +414,29 @@ def snapshot_series(
     return out
 
 
+@dataclass(frozen=True)
+class UnitSums:
+    days: set[dt.date]  # days with any unit's snapshot of the metric
+    sums: dict[int, float]  # unit id → sum of its values over those days
+
+
+def unit_snapshot_sums(*, metric: str, unit_ids: list[int], days: list[dt.date]) -> UnitSums:
+    """Per-unit sums of a metric's daily snapshots over some days, in one query."""
+    if not days:
+        return UnitSums(set(), {})
+    rows = DailySnapshot.objects.filter(
+        metric=metric, unit_id__in=unit_ids, day__gte=min(days), day__lte=max(days)
+    ).values_list("unit_id", "day", "value")
+    wanted = set(days)
+    covered: set[dt.date] = set()
+    sums: dict[int, float] = {}
+    for unit_id, day, value in rows:
+        if day in wanted:
+            covered.add(day)
+            sums[unit_id] = sums.get(unit_id, 0.0) + (value or 0.0)
+    return UnitSums(covered, sums)
+
+
 def reads_company(user: Any) -> bool:
     """Executives and the hub read the whole company's results."""
     scope = permissions.scope_for(user)
