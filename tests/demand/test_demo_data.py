@@ -6,7 +6,7 @@ from typing import Any
 import time_machine
 
 from escapevelocity.demand import demo_data, selectors
-from escapevelocity.demand.models import DemandRequest, Playbook, Status
+from escapevelocity.demand.models import DemandRequest, Playbook, RequestEvent, Status
 from escapevelocity.demo import seed
 from escapevelocity.planning import capacity
 
@@ -24,6 +24,10 @@ def test_it_seeds_six_months_of_growing_demand_once(db: Any) -> None:
     assert Playbook.objects.count() == len(demo_data.PLAYBOOKS)
     assert DemandRequest.objects.filter(status=Status.REDIRECTED).exists()
     assert DemandRequest.objects.filter(status=Status.SUBMITTED).count() >= 2
+
+    oldest = RequestEvent.objects.order_by("created").first()
+    assert oldest is not None
+    assert oldest.created < dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
     risk = selectors.risk_assessment()
     # The history grows as the research warns, and the forecast shows the looming overload.

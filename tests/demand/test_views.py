@@ -247,3 +247,13 @@ def test_it_lists_playbooks_and_requirements_in_constant_queries(
         assert client.get("/demand/playbooks/").content.count(b"Guide ") == count
     with django_assert_max_num_queries(10):
         assert client.get("/demand/requirements/").status_code == 200
+
+
+def test_it_shows_only_the_latest_finished_work_on_the_board(demand: Demand) -> None:
+    for i in range(17):
+        demand.submitted(title=f"Finished {i:02d}")
+    DemandRequest.objects.update(status=Status.DONE)
+    html = demand.org.client(demand.org.alice).get("/demand/").content.decode()
+    assert "and 2 earlier" in html
+    assert "Finished 16" in html
+    assert "Finished 00" not in html

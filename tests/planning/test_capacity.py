@@ -204,3 +204,9 @@ def test_it_scores_a_request_with_reasons() -> None:
 def test_it_refuses_an_impossible_scenario() -> None:
     with pytest.raises(ValueError):
         Scenario(redirect_share=1.5)
+
+
+def test_it_reports_the_load_each_past_week_carried() -> None:
+    work = Workload({"hr": [2.0, 4.0, 9.0]}, escalations=[0.0, 8.0, 0.0], hours_per_request=4.0)
+    result = cap.assess(work, hub(120))  # 72 reactive hours
+    assert result.history_utilization == pytest.approx((8 / 72, 20 / 72, 36 / 72))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from typing import Any
@@ -47,7 +48,7 @@ def gauge(a: capacity.Assessment) -> Any:
             },
         )
     )
-    fig.update_layout(height=240, margin={"l": 20, "r": 20, "t": 50, "b": 10})
+    fig.update_layout(height=240, margin={"l": 30, "r": 40, "t": 50, "b": 10})
     return _json(fig)
 
 
@@ -59,6 +60,22 @@ def forecast(a: capacity.Assessment) -> Any:
     low = [pct(w.utilization_low) for w in a.weeks]
     overload = a.capacity.overload_at * 100
     fig = go.Figure()
+    if a.history_utilization and a.weeks and a.weeks[0].start is not None:
+        first = a.weeks[0].start
+        past = len(a.history_utilization)
+        past_x = [(first - dt.timedelta(weeks=past - i)).isoformat() for i in range(past)]
+        fig.add_trace(
+            go.Scatter(
+                x=past_x,
+                y=[pct(u) for u in a.history_utilization],
+                mode="lines",
+                name="Past weeks",
+                line={"color": "#57606a"},
+            )
+        )
+        x_all = past_x + x
+    else:
+        x_all = x
     fig.add_trace(
         go.Scatter(x=x, y=high, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip")
     )
@@ -80,8 +97,8 @@ def forecast(a: capacity.Assessment) -> Any:
     )
     fig.add_trace(
         go.Scatter(
-            x=x,
-            y=[overload] * len(x),
+            x=x_all,
+            y=[overload] * len(x_all),
             mode="lines",
             name="Overload",
             line={"color": "#b42318", "dash": "dash"},

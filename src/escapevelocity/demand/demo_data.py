@@ -12,7 +12,8 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from escapevelocity.demand import selectors, services
@@ -295,6 +296,15 @@ def seed() -> str | None:
                 )
             )
     RequestEvent.objects.bulk_create(events)
+    # Date the history as it happened: submissions when submitted, decisions when decided.
+    own = DemandRequest.objects.filter(pk=OuterRef("request_id"))
+    demo_events = RequestEvent.objects.filter(request__links=DEMO_LINK)
+    demo_events.filter(from_status=Status.DRAFT).update(
+        created=Subquery(own.values("submitted")[:1])
+    )
+    demo_events.exclude(from_status=Status.DRAFT).update(
+        created=Subquery(own.annotate(when=Coalesce("decided", "submitted")).values("when")[:1])
+    )
     return (
         f"{len(created)} requests over {WEEKS} weeks (growing {GROWTH_PER_MONTH:.0%} a month), "
         f"{playbooks} playbooks, {len(GOALS)} goals"

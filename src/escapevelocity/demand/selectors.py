@@ -74,23 +74,39 @@ def requests_list(
     return qs
 
 
+RECENT_SHOWN = 15
+
+
+def _recent_first(rows: list[DemandRequest]) -> list[DemandRequest]:
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(rows, key=lambda r: r.decided or r.submitted or epoch, reverse=True)
+
+
 def board(user: Any, **filters: str) -> dict[str, Any]:
-    """Requests in board columns (incoming … done), plus drafts and closed ones, one query."""
+    """Requests in board columns (incoming … done), drafts and closed ones, in one query.
+
+    Open columns show every request by priority; done and closed show the most recent.
+    """
     filters.pop("status", None)
     columns: dict[str, list[DemandRequest]] = {s: [] for s in BOARD_COLUMNS}
     drafts: list[DemandRequest] = []
     closed: list[DemandRequest] = []
-    for r in requests_list(user, **filters)[:500]:
+    for r in requests_list(user, **filters)[:2000]:
         if r.status in columns:
             columns[r.status].append(r)
         elif r.status == Status.DRAFT:
             drafts.append(r)
         else:
             closed.append(r)
+    done = _recent_first(columns[Status.DONE])
+    columns[Status.DONE] = done[:RECENT_SHOWN]
+    closed = _recent_first(closed)
     return {
         "columns": [(Status(s), columns[s]) for s in BOARD_COLUMNS],
+        "done_hidden": max(0, len(done) - RECENT_SHOWN),
         "drafts": drafts,
-        "closed": closed,
+        "closed": closed[:RECENT_SHOWN],
+        "closed_hidden": max(0, len(closed) - RECENT_SHOWN),
     }
 
 

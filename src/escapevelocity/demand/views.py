@@ -32,7 +32,7 @@ from escapevelocity.demand.models import (
     Status,
 )
 from escapevelocity.org import permissions
-from escapevelocity.org.models import Unit
+from escapevelocity.org.models import Unit, UnitKind
 from escapevelocity.planning import capacity
 
 
@@ -594,7 +594,7 @@ def risk(request: HttpRequest) -> HttpResponse:
         {
             "scenario": form_values,
             "baseline": None if scenario.is_baseline else selectors.risk_assessment(),
-            "units": Unit.objects.filter(archived=False).exclude(kind="hub").order_by("name"),
+            "units": Unit.objects.filter(archived=False, kind=UnitKind.SPOKE).order_by("name"),
             "people": selectors.hub_people(),
             "schedule": selectors.schedule_weeks(),
             "settings": services.settings_get(),

@@ -330,6 +330,8 @@ class Assessment:
     crossing_week: int | None
     crossing_week_high: int | None
     deflected_share: float = field(default=0.0)
+    # The load each past week actually carried (same measure as the forecast), oldest first.
+    history_utilization: tuple[float, ...] = ()
 
     @property
     def verdict_label(self) -> str:
@@ -436,6 +438,12 @@ def assess(
             )
         )
 
+    esc_history = list(workload.escalations)
+    past: list[float] = []
+    for i, count in enumerate(history):
+        e_past = esc_history[i - len(history) + len(esc_history)] if esc_history else 0.0
+        past.append(_utilization(count * keep * h_req + e_past * h_esc, cap))
+
     recent = history[-current_weeks:] if history else []
     recent_esc = list(workload.escalations)[-current_weeks:]
     now_requests = float(np.mean(recent)) * keep if recent else 0.0
@@ -522,6 +530,7 @@ def assess(
         crossing_week=crossing,
         crossing_week_high=crossing_high,
         deflected_share=deflected,
+        history_utilization=tuple(past),
     )
 
 
