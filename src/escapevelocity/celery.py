@@ -123,6 +123,10 @@ def post_to_json(post: Mapping[str, Any] | Any) -> dict[str, Any]:
     return out
 
 
+def post_to_json_many(posts: Iterable[Mapping[str, Any] | Any]) -> list[dict[str, Any]]:
+    return [post_to_json(p) for p in posts]
+
+
 def chunks(posts: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(posts), size):
         yield posts[start : start + size]
@@ -176,7 +180,7 @@ class Publisher:
         worker records the batch's timings (benchmarks and diagnostics)."""
         if self._producer is None:
             raise RuntimeError("Use Publisher as a context manager: with Publisher() as p: ...")
-        payload = [post_to_json(p) for p in posts]
+        payload = post_to_json_many(posts)
         message = app.send_task(
             INGEST_TASK,
             kwargs={

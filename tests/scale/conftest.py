@@ -133,3 +133,16 @@ def broker(scale_env: ScaleEnv) -> Iterator[object]:
     client.flushdb()
     yield client
     client.flushdb()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The real Redis (database 15, emptied before and after) for tests in this process."""
+    try:
+        client = redis_client()
+        client.ping()
+    except Exception as exc:
+        _unavailable(f"Redis at {BROKER_URL}", exc)
+    client.flushdb()
+    yield BROKER_URL
+    client.flushdb()
