@@ -147,6 +147,18 @@ class TestRequestSubmit:
         }  # fmt: skip
         assert not DemandRequest.objects.exists()
 
+    def test_it_bounds_links_and_checklist_answers(self, demand: Demand) -> None:
+        with pytest.raises(ValidationError) as exc:
+            services.request_create(
+                actor=demand.org.bob,
+                unit=demand.org.care,
+                kind=demand.training,
+                title="Too much",
+                links="\n".join(f"https://example.com/{i}" for i in range(21)),
+                checklist={f"item_{i}": "x" for i in range(51)},
+            )
+        assert set(exc.value.message_dict) == {"links", "checklist"}
+
 
 class TestRequestDecide:
     def test_it_lets_only_the_hub_decide(self, demand: Demand) -> None:

@@ -36,6 +36,8 @@ from escapevelocity.org.models import Unit
 from escapevelocity.planning import capacity
 
 DECISIONS = ("accept", "defer", "decline", "redirect")
+MAX_CHECKLIST_ANSWERS = 50
+MAX_LINKS = 20
 # Where a hub member may move accepted work, and from where.
 MOVES = {
     Status.UNDER_REVIEW: (Status.SUBMITTED,),
@@ -237,10 +239,17 @@ def _clean_fields(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[st
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()
             ):
                 errors["checklist"] = ["Answer the checklist as item → text."]
+            elif len(value) > MAX_CHECKLIST_ANSWERS or any(len(k) > 60 for k in value):
+                errors["checklist"] = [
+                    f"At most {MAX_CHECKLIST_ANSWERS} answers, keyed by the items' names."
+                ]
             else:
                 clean[name] = {k: v.strip()[:5000] for k, v in value.items()}
         elif name == "links":
             lines = [ln.strip() for ln in str(value or "").splitlines() if ln.strip()]
+            if len(lines) > MAX_LINKS:
+                errors["links"] = [f"At most {MAX_LINKS} links."]
+                continue
             check = URLValidator(schemes=["http", "https"])
             for ln in lines:
                 try:
