@@ -86,8 +86,14 @@ def send(url: str, secret: str, posts: list[dict[str, Any]], attempts: int = 6) 
             with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
                 return dict(json.load(answer))
         except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace")[:500]
+            if exc.code == 401 and "replay" in detail:
+                # The same batch went out within the same second, so its signature repeats:
+                # sign again a second later (stored posts then count as duplicates).
+                time.sleep(1.0)
+                continue
             if exc.code != 429 and exc.code < 500:
-                raise SystemExit(f"refused ({exc.code}): {exc.read().decode()[:500]}") from None
+                raise SystemExit(f"refused ({exc.code}): {detail}") from None
             wait = float(exc.headers.get("Retry-After") or 2**attempt)
         except OSError:
             wait = 2.0**attempt
