@@ -121,6 +121,7 @@ def seed() -> str | None:
     flagged = services.dormancy_sweep(actor=system, now=now)
     services.discover_from_handles(actor=system, handles=FOUND[:3], source="csv")
     services.discover_from_handles(actor=system, handles=FOUND[3:])
+    services.discover_from_care(actor=system)  # handles in Care's demo posts, when there are any
 
     modules = [
         services.training_module_save(
@@ -133,8 +134,7 @@ def seed() -> str | None:
         )
         for key, title, kind, days in MODULES
     ]
-    policy = services.policy_publish(actor=system, title="Social media policy", body=POLICY_TEXT)
-    del policy
+    services.policy_publish(actor=system, title="Social media policy", body=POLICY_TEXT)
     for name in TRAINED + EXPIRED:
         ago = 800 if name in EXPIRED else rng.randint(10, 300)
         for module in modules:
