@@ -109,8 +109,12 @@ def test_it_charts_the_demo_company_s_progress_and_compares_two_assessments(
     assert page.get_by_text("3 Engagement").is_visible()
     # The report of the latest carries the chart inline, drawn without any network.
     page.goto(f"{live_server.url}/maturity/")
-    page.get_by_role("link", name="Report").click()
+    report_url = page.get_by_role("link", name="Report").get_attribute("href")
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(f"{live_server.url}{report_url}")
     page.locator("#maturity-chart[data-drawn='true']").wait_for()
+    assert fetched == [f"{live_server.url}{report_url}"]
 
 
 def test_it_shows_an_agent_no_maturity_results(live_server: Any, page: Any) -> None:
