@@ -261,3 +261,21 @@ def test_it_reschedules_steps_and_records_activity_for_the_hub_only(gov: Gov) ->
     future = {"at": "2999-01-01T00:00:00Z"}
     response = _json(_as(gov, "alice"), "post", url, future)
     assert response.json()["detail"][0]["loc"] == ["body", "at"]
+
+
+def test_it_reads_one_audit_entry_only_for_readers(gov: Gov) -> None:
+    entry = AuditEntry.objects.order_by("id").first()
+    assert entry is not None
+    codes = {name: _as(gov, name).get(f"{API}/audit/{entry.pk}").status_code for name in ALL}
+    assert codes == {
+        "alice": 200, "audrey": 200, "eddie": 200, "lena": 403, "bob": 403, "charlie": 403,
+        "nobody": 403,
+    }  # fmt: skip
+
+
+def test_it_answers_each_person_about_themselves_only(gov: Gov) -> None:
+    nobody = _as(gov, "nobody")
+    assert nobody.get(f"{API}/training/me").json()["current"] is False
+    speak = nobody.get(f"{API}/may-speak?network=x&handle=TestCoHelp")
+    assert speak.json()["may_speak"] is False
+    assert Client().get(f"{API}/may-speak?network=x&handle=TestCoHelp").status_code == 401

@@ -148,6 +148,9 @@ def _post_everything(gov: Gov, client: Client) -> list[int]:
     )
     step = merge.steps.order_by("position").first()
     assert step is not None
+    other_found = services.discover_from_handles(
+        actor=system, handles=[("instagram", "testco.fr", "a reseller")]
+    ).flagged[0]
     csv_file = SimpleUploadedFile("found.csv", b"network,handle\nx,TestCoDeals\n", "text/csv")
     return [
         client.post(
@@ -166,6 +169,9 @@ def _post_everything(gov: Gov, client: Client) -> list[int]:
         ).status_code,
         client.post(
             f"/governance/accounts/{gov.found.pk}/approve/", {"unit": "care", "owner": "lena"}
+        ).status_code,
+        client.post(
+            f"/governance/accounts/{other_found.pk}/dismiss/", {"reason": "A reseller"}
         ).status_code,
         client.post(
             f"/governance/accounts/{care.pk}/grants/", {"user": "bob", "right": "publish"}
@@ -188,10 +194,11 @@ def _post_everything(gov: Gov, client: Client) -> list[int]:
 def test_it_lets_the_hub_change_everything(gov: Gov) -> None:
     before = AuditEntry.objects.count()
     codes = _post_everything(gov, _client(gov, "alice"))
-    assert codes == [302, 302, 302, 302, 302, 302, 302, 200, 302, 302]
+    assert codes == [302, 302, 302, 302, 302, 302, 302, 302, 200, 302, 302]
     gov.found.refresh_from_db()
     assert gov.found.status == AccountStatus.ACTIVE
     assert Account.objects.filter(handle="TestCoDeals", status="unapproved").exists()
+    assert not Account.objects.filter(handle="testco.fr").exists()
     actors = set(AuditEntry.objects.filter(id__gt=before).values_list("actor_name", flat=True))
     assert "alice" in actors
 
@@ -203,6 +210,7 @@ def test_it_refuses_every_change_to_everyone_else(gov: Gov, name: str) -> None:
     gov.found.refresh_from_db()
     assert gov.found.status == AccountStatus.UNAPPROVED
     assert not Account.objects.filter(handle__in=["TestCoNew", "TestCoDeals"]).exists()
+    assert Account.objects.filter(handle="testco.fr", status=AccountStatus.UNAPPROVED).exists()
     assert AccountGrant.objects.count() == 1
 
 
