@@ -321,3 +321,21 @@ def test_it_gives_each_unit_the_same_value_in_a_grouped_query_as_alone(
             for unit_id in ids:
                 alone = metric.measure(Window(day.start, day.end, frozenset({unit_id})), ctx)
                 assert together[unit_id].value == pytest.approx(alone.value), (metric.key, unit_id)
+
+
+def test_it_counts_a_re_routed_post_for_the_unit_that_holds_it_now(org: Org) -> None:
+    from escapevelocity.care.models import Decision
+
+    conversation(org.product, opened_at=at(9), sentiment="positive", intent="feedback")
+    Decision.objects.update(unit=org.care)  # triage first sent it to care
+    w = selectors.day_window(DAY.date())
+    product = Window(w.start, w.end, frozenset({org.product.pk}))
+    care = Window(w.start, w.end, frozenset({org.care.pk}))
+    assert value("reputation.net_sentiment", product) == 100
+    assert value("reputation.net_sentiment", care) is None
+    ctx = metrics.Context(selectors.settings_get())
+    grouped = metrics.get("reputation.net_sentiment").measure_units(
+        w, ctx, [org.product.pk, org.care.pk]
+    )
+    assert grouped[org.product.pk].value == 100
+    assert grouped[org.care.pk].value is None

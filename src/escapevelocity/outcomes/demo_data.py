@@ -30,7 +30,8 @@ DRAWN: dict[str, float] = {
     "cost.resolved_in_social": 0.6,
     "revenue.leads_routed": 0.7,
 }
-UNIT_DRAWN = ("care.volume", "reputation.net_sentiment")
+# Units get the same drawn history, so that the units of a period add up to the company.
+UNIT_DRAWN = tuple(DRAWN)
 
 
 def seed(now: dt.datetime | None = None) -> str | None:

@@ -73,6 +73,10 @@ def day_window(day: dt.date, unit_ids: frozenset[int] | None = None) -> Window:
 
 # --- care (conversations, posts, decisions, replies) -------------------------------------------
 
+# A post counts for the unit whose queue its conversation is in now (after any re-routing),
+# not the unit triage first sent it to.
+CONVERSATION_UNIT = "post__conversation__unit"
+
 
 def _care_models() -> Any | None:
     try:
@@ -186,7 +190,9 @@ def sentiment_counts(w: Window) -> dict[str, int] | None:
         return None
     rows = (
         m.Decision.objects.filter(
-            w.unit_q(), post__created_at__gte=w.start, post__created_at__lt=w.end
+            w.unit_q(CONVERSATION_UNIT),
+            post__created_at__gte=w.start,
+            post__created_at__lt=w.end,
         )
         .exclude(intent="spam")
         .values("sentiment")
@@ -203,12 +209,14 @@ def sentiment_counts_by_unit(w: Window) -> dict[int, dict[str, int]] | None:
         return None
     rows = (
         m.Decision.objects.filter(
-            w.unit_q(), post__created_at__gte=w.start, post__created_at__lt=w.end
+            w.unit_q(CONVERSATION_UNIT),
+            post__created_at__gte=w.start,
+            post__created_at__lt=w.end,
         )
         .exclude(intent="spam")
-        .values("unit_id", "sentiment")
+        .values(f"{CONVERSATION_UNIT}_id", "sentiment")
         .annotate(n=Count("post_id"))
-        .values_list("unit_id", "sentiment", "n")
+        .values_list(f"{CONVERSATION_UNIT}_id", "sentiment", "n")
     )
     out: dict[int, dict[str, int]] = {}
     for unit_id, sentiment, n in rows:
@@ -264,7 +272,7 @@ def radar_events(*, start: dt.datetime, end: dt.datetime) -> list[tuple[Any, ...
     return list(
         m.Decision.objects.filter(post__created_at__gte=start, post__created_at__lt=end)
         .exclude(intent="spam")
-        .values_list("post__created_at", "sentiment", "intent", "unit__key")
+        .values_list("post__created_at", "sentiment", "intent", f"{CONVERSATION_UNIT}__key")
         .iterator(chunk_size=5000)
     )
 
