@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from escapevelocity.governance.matching import (
+    AFFIXES,
+    STOP_WORDS,
     clean_marks,
     marks_from_name,
     match_handle,
@@ -118,3 +122,26 @@ def test_it_normalizes_handles_and_marks() -> None:
 
 def test_it_prefers_the_longest_mark_as_the_explanation() -> None:
     assert match_handle("LumenTelecomUK", LUMEN).mark == "lumentelecom"
+
+
+_marks = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=12)
+
+
+@given(handle=st.text(max_size=80), mark=_marks)
+def test_it_never_fails_on_any_handle(handle: str, mark: str) -> None:
+    verdict = match_handle(handle, [mark])
+    assert isinstance(verdict.reason, str)
+    assert verdict.reason
+
+
+@given(mark=_marks, affix=st.sampled_from(sorted(AFFIXES)), sep=st.sampled_from(["_", ".", "-"]))
+def test_it_matches_any_mark_with_any_known_affix(mark: str, affix: str, sep: str) -> None:
+    assert match_handle(f"{mark}{sep}{affix}", [mark]).matched
+    assert match_handle(f"{affix}{sep}{mark}", [mark]).matched
+
+
+@given(mark=_marks, stop=st.sampled_from(sorted(STOP_WORDS - AFFIXES)))
+def test_it_refuses_any_mark_beside_a_stop_word(mark: str, stop: str) -> None:
+    assume(stop not in mark and mark not in stop)
+    assert not match_handle(f"{mark}_{stop}", [mark]).matched
+    assert not match_handle(f"{stop}{mark}", [mark]).matched
