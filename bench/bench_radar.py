@@ -76,7 +76,7 @@ def main() -> int:
     report = radar.scan(events, config=config)
     seconds = time.perf_counter() - began
     tested_days = report.days - config.min_history_hours / 24
-    per_day = Counter(s.detected_at.strftime("%a %d %b") for s in report.spikes)
+    per_day = Counter(s.detected_at.date() for s in report.spikes)
     print(f"{len(events)} tweets, {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} UTC")
     print(
         f"{len(report.series)} series watched; alpha per test {report.alpha:.2e} "
@@ -86,7 +86,8 @@ def main() -> int:
     print("\nspikes (detected = end of the first flagged hour, UTC):")
     for s in report.spikes:
         print(f"  {s.detected_at:%a %d %H:%M}  {s.hours:>2} h  {s.describe()}")
-    print("\nalarms per day:", ", ".join(f"{d}: {n}" for d, n in sorted(per_day.items())) or "none")
+    listed = ", ".join(f"{d:%a %d %b}: {n}" for d, n in sorted(per_day.items()))
+    print("\nalarms per day:", listed or "none")
     naive = naive_alarms(events, report)
     radar_rate = len(report.spikes) / tested_days
     naive_rate = naive / tested_days
