@@ -172,6 +172,9 @@ def test_it_renders_a_self_contained_report_with_a_chart_of_the_history(
     assert "2026-01-10" in html
     assert "2026-06-10" in html
     assert "Print or save as PDF" in html
+    assert "stands at <strong>stage 3 of 6, Engagement</strong>" in html
+    assert "To reach Formalized it needs 1 more thing." in html
+    assert '<li>Appoint an executive sponsor <span class="muted">(Organization)</span></li>' in html
     assert 'href="http://testserver/org/"' in html
     download = org.client(org.alice).get(f"/maturity/{second.pk}/report/?download=1")
     assert download["Content-Disposition"] == (
