@@ -22,7 +22,8 @@ from collections.abc import Callable
 
 from escapevelocity.governance.matching import match_handle, squash
 
-SYLLABLES = ["ka", "lo", "ve", "ra", "min", "tor", "zen", "qua", "bel", "dor", "fi", "nu", "stra", "vex", "pol", "ari", "mon", "tel", "ix", "cor", "ly"]
+SYLLABLES = ["ka", "lo", "ve", "ra", "min", "tor", "zen", "qua", "bel", "dor", "fi"]
+SYLLABLES += ["nu", "stra", "vex", "pol", "ari", "mon", "tel", "ix", "cor", "ly"]
 AFFIX_POS = ["support", "help", "cares", "uk", "de", "news", "jobs", "official", "team", "us"]
 PREFIX_POS = ["ask", "team", "the", "hello"]
 UNKNOWN_GLUE = ["shopping", "insurance", "rewards", "kitchen", "outlet"]
