@@ -272,7 +272,13 @@ def broker_redis() -> Any | None:
 
 
 def _record(
-    *, size: int, result: Any, published_at: float | None, done_at: float, trace: str
+    *,
+    size: int,
+    result: Any,
+    published_at: float | None,
+    done_at: float,
+    trace: str,
+    task_id: str = "",
 ) -> None:
     """Count the batch for /metrics (and its trace, when asked); never fail the batch for it."""
     client = broker_redis()
@@ -298,6 +304,7 @@ def _record(
                 trace,
                 json.dumps(
                     {
+                        "id": task_id,
                         "size": size,
                         "new": new,
                         "duplicate": duplicate,
@@ -358,6 +365,7 @@ def ingest_batch(
         published_at=published_at,
         done_at=time.time(),
         trace=trace,
+        task_id=str(self.request.id or ""),
     )
     return {
         "posts": len(posts),

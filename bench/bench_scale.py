@@ -1,0 +1,450 @@
+"""Distributed mode under load: posts through Redis and 1 and 2 Celery workers into PostgreSQL.
+
+    .venv/bin/python bench/bench_scale.py                      # 20,000 posts per run
+    .venv/bin/python bench/bench_scale.py --posts 1000000      # the issue's full count
+
+Phases, all on one fresh PostgreSQL database (ev_bench_scale_*, dropped at the end):
+1. baseline: `care.services.ingest_posts` in this process, no broker (the embedded path);
+2. saturation: --posts posts published as fast as possible, stored by 1, then 2 worker
+   processes (`ev worker --pool solo`, as two machines would run them): posts/s from the first
+   publish to the last commit, and publish-to-queue latency per batch;
+3. paced: --rate posts/s for --paced-seconds through 2 workers, each post stamped when it was
+   "written": p50/p99 latency from then to its commit (its queue placement), while --readers
+   threads read the inbox API (`GET /api/care/conversations`) from `ev serve`; the same readers
+   alone first, for their own baseline.
+The ratio printed is 2-worker throughput over the in-process baseline. Posts come from Care's
+demo templates (no real customer's words). Services: EV_BENCH_PG_URL (default
+postgresql://root@127.0.0.1:5432/) and EV_BENCH_BROKER_URL (default redis://127.0.0.1:6379/14).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_BASE = os.environ.get("EV_BENCH_PG_URL", "postgresql://root@127.0.0.1:5432/")
+BROKER = os.environ.get("EV_BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+EV = str(Path(sys.executable).parent / "ev")
+TARGET_RATE = 6_000
+TARGET_P99 = 2.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def services_up() -> str:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_BASE + "postgres", connect_timeout=3).close()
+    except Exception as exc:
+        return f"PostgreSQL at {PG_BASE} ({exc})"
+    try:
+        import redis
+
+        redis.Redis.from_url(BROKER, socket_connect_timeout=3).ping()
+    except Exception as exc:
+        return f"Redis at {BROKER} ({exc})"
+    return ""
+
+
+@contextlib.contextmanager
+def bench_database(keep: bool) -> Iterator[str]:
+    import psycopg
+
+    name = f"ev_bench_scale_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_BASE + name
+    finally:
+        if not keep:
+            with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def setup(url: str, data_dir: str) -> dict[str, str]:
+    """Configure this process for the bench database and broker; migrate; seed the org."""
+    env = {
+        "EV_DATABASE_URL": url,
+        "EV_BROKER_URL": "",
+        "EV_SECRET_KEY": "bench-only-" + uuid.uuid4().hex,
+        "EV_DATA_DIR": data_dir,
+        "DJANGO_SETTINGS_MODULE": "escapevelocity.settings",
+    }
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    from escapevelocity.org import permissions, services
+    from escapevelocity.org.models import OrgModel, Role, UnitFunction, UnitKind
+
+    system = permissions.system_actor()
+    services.company_update(actor=system, name="Bench Co", org_model=OrgModel.HUB_AND_SPOKE)
+    hub = services.unit_create(actor=system, key="hub", name="Hub", kind=UnitKind.HUB)
+    for function in UnitFunction:
+        services.unit_create(
+            actor=system,
+            key=function.value.replace("_", "-"),
+            name=function.label,
+            kind=UnitKind.SPOKE,
+            function=function,
+        )
+    lead = get_user_model().objects.create_user("lead")  # reads with an API token only
+    services.membership_set(actor=system, user=lead, unit=hub, role=Role.STRATEGIST)
+    _token, raw = services.token_create(user=lead, name="bench")
+    return {**env, "EV_BROKER_URL": BROKER, "EV_BENCH_TOKEN": raw}
+
+
+class PostMaker:
+    """Posts from Care's demo templates: mixed intents, repeat authors, unique ids per phase."""
+
+    def __init__(self, seed: int = 11) -> None:
+        from escapevelocity.care.demo_data import CITIES, DAYS, EN, MIX, PRODUCTS
+
+        self.rng = random.Random(seed)
+        self.intents, self.weights = zip(*MIX, strict=True)
+        self.en, self.fill = EN, (PRODUCTS, CITIES, DAYS)
+
+    def make(self, phase: str, i: int, written: float) -> dict[str, Any]:
+        rng = self.rng
+        intent = rng.choices(self.intents, self.weights)[0]
+        products, cities, days = self.fill
+        text = rng.choice(self.en[intent]).format(
+            p=rng.choice(products), c=rng.choice(cities), d=rng.choice(days)
+        )
+        return {
+            "external_id": f"{phase}-{i}",
+            "channel": rng.choice(("x", "mastodon", "bluesky")),
+            "author": f"user{rng.randrange(50_000)}",
+            "text": f"{text} #{i % 997}",
+            "created_at": datetime.fromtimestamp(written, tz=UTC).isoformat(),
+        }
+
+
+def start_workers(env: dict[str, str], n: int, logs: Path) -> list[subprocess.Popen[bytes]]:
+    procs = []
+    for i in range(n):
+        with (logs / f"worker-{i}.log").open("ab") as out:
+            procs.append(
+                subprocess.Popen(
+                    [EV, "worker", "--pool=solo", "--concurrency=1", f"--hostname=bench{i}@%h"],
+                    env={**os.environ, **env},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if all("ready." in (logs / f"worker-{i}.log").read_text() for i in range(n)):
+            return procs
+        time.sleep(0.2)
+    raise SystemExit(f"workers did not start; see {logs}")
+
+
+def stop(procs: list[subprocess.Popen[bytes]], sig: int = signal.SIGTERM) -> None:
+    for p in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(p.pid, sig)
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def wait_traced(client: Any, key: str, batches: int, timeout: float) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while client.llen(key) < batches:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"only {client.llen(key)} of {batches} batches stored in {timeout}s")
+        time.sleep(0.1)
+    return [json.loads(x) for x in client.lrange(key, 0, -1)]
+
+
+def saturation(env: dict[str, str], workers: int, posts: int, batch: int, logs: Path) -> dict:
+    import redis
+
+    from escapevelocity.celery import Publisher
+
+    client = redis.Redis.from_url(BROKER)
+    client.flushdb()
+    maker = PostMaker(seed=workers)
+    procs = start_workers(env, workers, logs)
+    key = f"bench:sat:{workers}"
+    try:
+        sent = 0
+        t0 = time.time()
+        with Publisher(BROKER) as pub:
+            for start in range(0, posts, batch):
+                now = time.time()
+                chunk = [
+                    maker.make(f"sat{workers}", i, now)
+                    for i in range(start, min(posts, start + batch))
+                ]
+                pub.publish(chunk, trace=key)
+                sent += 1
+        published = time.time() - t0
+        traces = wait_traced(client, key, sent, timeout=max(600, posts / 50))
+    finally:
+        stop(procs)
+    done = max(t["done_at"] for t in traces)
+    latency = [t["done_at"] - t["published_at"] for t in traces]
+    new = sum(t["new"] for t in traces)
+    return {
+        "workers": workers,
+        "posts": posts,
+        "new": new,
+        "rate": posts / (done - t0),
+        "publish_rate": posts / published,
+        "p50": percentile(latency, 0.5),
+        "p99": percentile(latency, 0.99),
+        "pids": len({t["pid"] for t in traces}),
+    }
+
+
+class Readers:
+    """Threads reading the inbox API as fast as they can; latencies in seconds."""
+
+    def __init__(self, base: str, token: str, n: int) -> None:
+        self.base, self.token, self.n = base, token, n
+        self.stop = threading.Event()
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.lock = threading.Lock()
+
+    def _run(self) -> None:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self.token}"}
+        with httpx.Client(base_url=self.base, headers=headers, timeout=30) as http:
+            while not self.stop.is_set():
+                t = time.perf_counter()
+                r = http.get("/api/care/conversations", params={"status": "open"})
+                took = time.perf_counter() - t
+                with self.lock:
+                    if r.status_code == 200:
+                        self.latencies.append(took)
+                    else:
+                        self.errors += 1
+
+    def run_for(self, seconds: float) -> dict[str, float]:
+        self.stop.clear()
+        self.latencies, self.errors = [], 0
+        threads = [threading.Thread(target=self._run, daemon=True) for _ in range(self.n)]
+        for t in threads:
+            t.start()
+        time.sleep(seconds)
+        self.stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        return self.summary(seconds)
+
+    def summary(self, seconds: float) -> dict[str, float]:
+        return {
+            "requests": len(self.latencies),
+            "rps": len(self.latencies) / seconds,
+            "p50": percentile(self.latencies, 0.5),
+            "p99": percentile(self.latencies, 0.99),
+            "errors": self.errors,
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def paced(
+    env: dict[str, str], rate: int, seconds: float, readers: int, logs: Path
+) -> dict[str, Any]:
+    import httpx
+    import redis
+
+    from escapevelocity.celery import Publisher
+
+    client = redis.Redis.from_url(BROKER)
+    client.flushdb()
+    port = free_port()
+    with (logs / "serve.log").open("ab") as out:
+        web = subprocess.Popen(
+            [EV, "serve", "--port", str(port), "--workers", "2"],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(base + "/health", timeout=2).status_code == 200:
+                break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"ev serve did not start; see {logs / 'serve.log'}")
+        time.sleep(0.2)
+    reader = Readers(base, env["EV_BENCH_TOKEN"], readers)
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        idle = reader.run_for(min(10.0, seconds))
+        procs = start_workers(env, 2, logs)
+        maker = PostMaker(seed=99)
+        key = "bench:paced"
+        tick = 0.1
+        per_tick = max(1, round(rate * tick))
+        written: dict[str, list[float]] = {}
+        reader.stop.clear()
+        reader.latencies, reader.errors = [], 0
+        threads = [threading.Thread(target=reader._run, daemon=True) for _ in range(readers)]
+        for t in threads:
+            t.start()
+        t0 = time.time()
+        i = 0
+        with Publisher(BROKER) as pub:
+            while time.time() - t0 < seconds:
+                tick_start = t0 + (i // per_tick) * tick
+                stamps = [tick_start + tick * k / per_tick for k in range(per_tick)]
+                chunk = [maker.make("paced", i + k, s) for k, s in enumerate(stamps)]
+                i += per_tick
+                pause = tick_start + tick - time.time()
+                if pause > 0:
+                    time.sleep(pause)  # the last post of the tick is "written" now
+                written[pub.publish(chunk, trace=key)] = stamps
+        offered = i / (time.time() - t0)
+        traces = wait_traced(client, key, len(written), timeout=max(600, i / 50))
+        busy_seconds = time.time() - t0
+        reader.stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        during = reader.summary(busy_seconds)
+    finally:
+        stop(procs)
+        stop([web])
+    latency = [t["done_at"] - s for t in traces for s in written.get(t["id"], [])]
+    return {
+        "offered": offered,
+        "posts": i,
+        "p50": percentile(latency, 0.5),
+        "p99": percentile(latency, 0.99),
+        "drain_seconds": busy_seconds - seconds,
+        "idle": idle,
+        "during": during,
+    }
+
+
+def baseline(posts: int, batch: int) -> tuple[float, str]:
+    """In-process ingest (the embedded path) on the same database, and its profile."""
+    from escapevelocity.care.services import ingest_posts
+
+    maker = PostMaker(seed=1)
+    now = time.time()
+    chunks = [
+        [maker.make("base", i, now) for i in range(s, min(posts, s + batch))]
+        for s in range(0, posts, batch)
+    ]
+    ingest_posts([maker.make("warm", 0, now)])  # loads the triage models outside the clock
+    t = time.perf_counter()
+    for chunk in chunks[:-1]:
+        ingest_posts(chunk)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    ingest_posts(chunks[-1])
+    profiler.disable()
+    rate = posts / (time.perf_counter() - t)
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(r"care/services|triage/|query\.py|psycopg", 14)
+    return rate, text.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=20_000, help="posts per saturation run")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--rate", type=int, default=1_000, help="posts/s in the paced run")
+    parser.add_argument("--paced-seconds", type=float, default=15.0)
+    parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+    missing = services_up()
+    if missing:
+        print(f"SKIPPED: {missing} is not reachable.")
+        return
+    sys.path.insert(0, str(ROOT / "src"))
+    with tempfile.TemporaryDirectory() as tmp, bench_database(args.keep) as url:
+        logs = Path(tmp)
+        env = setup(url, tmp)
+        print(f"posts per run: {args.posts:,} in batches of {args.batch}; database {url}")
+        base_rate, profile = baseline(min(args.posts, 10_000), args.batch)
+        print(f"baseline  in-process ingest_posts (no broker): {base_rate:>8,.0f} posts/s")
+        results = []
+        for workers in (1, 2):
+            r = saturation(env, workers, args.posts, args.batch, logs)
+            results.append(r)
+            print(
+                f"saturate  {workers} worker(s): {r['rate']:>8,.0f} posts/s stored "
+                f"(published at {r['publish_rate']:,.0f}/s; {r['new']:,} new; batch "
+                f"publish-to-queue p50 {r['p50']:.2f}s p99 {r['p99']:.2f}s; {r['pids']} pids)"
+            )
+        p = paced(env, args.rate, args.paced_seconds, args.readers, logs)
+        print(
+            f"paced     2 workers at {p['offered']:,.0f} posts/s offered for "
+            f"{args.paced_seconds:g}s ({p['posts']:,} posts): post publish-to-queue "
+            f"p50 {p['p50']:.2f}s p99 {p['p99']:.2f}s; queue drained {p['drain_seconds']:.1f}s "
+            "after the last publish"
+        )
+        for name in ("idle", "during"):
+            s = p[name]
+            print(
+                f"inbox API {args.readers} readers {name:<6}: {s['rps']:>6,.1f} req/s, "
+                f"p50 {s['p50'] * 1000:.0f} ms, p99 {s['p99'] * 1000:.0f} ms, "
+                f"{s['errors']} errors"
+            )
+        two = results[1]["rate"]
+        print(f"ratio     2 workers / in-process baseline: {two / base_rate:.2f}")
+        print(f"ratio     2 workers / 1 worker: {two / results[0]['rate']:.2f}")
+        hit_rate = two >= TARGET_RATE
+        hit_p99 = p["p99"] < TARGET_P99
+        print(
+            f"target    >= {TARGET_RATE:,} posts/s with 2 workers: "
+            f"{'met' if hit_rate else 'MISSED'}; p99 < {TARGET_P99:g}s at {args.rate:,}/s: "
+            f"{'met' if hit_p99 else 'MISSED'}"
+        )
+        if not (hit_rate and hit_p99):
+            print("profile   one in-process batch (cumulative seconds):")
+            print(profile)
+
+
+if __name__ == "__main__":
+    main()
