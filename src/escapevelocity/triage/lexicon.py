@@ -21,6 +21,13 @@ N_SCALAR = _vader.N_SCALAR
 B_INCR = _vader.B_INCR
 BOOSTERS: dict[str, float] = dict(_vader.BOOSTER_DICT)
 EMOTICON_VALENCE = {"_emopos_": 2.0, "_emoneg_": -2.0}
+# Emoji common in customer posts whose descriptions ("enraged face") the word lexicon misses.
+EMOJI_VALENCE = {
+    "😡": -2.5, "🤬": -3.0, "😠": -2.2, "😤": -1.8, "👎": -2.0, "🙄": -1.5, "😒": -1.5,
+    "😞": -2.0, "😢": -2.0, "😭": -2.2, "💩": -2.0, "😩": -2.0, "🤮": -2.5, "😖": -1.8,
+    "😍": 3.0, "❤️": 2.7, "❤": 2.7, "👍": 1.8, "🙌": 2.0, "🎉": 2.3, "🙏": 1.5, "😊": 2.2,
+    "👏": 2.0, "💯": 1.5, "🥰": 3.0, "😀": 2.0, "😁": 2.0, "🤩": 2.8,
+}  # fmt: skip
 
 # Sarcasm cues, matched on consecutive normalized tokens. A strong cue is sarcastic on its own; a
 # soft one ("love how", "great job") only beside a word of something going wrong.
@@ -143,6 +150,9 @@ def load_lexicon() -> dict[str, float]:
                     if valence:
                         words[parts[0]] = max(-3.5, min(3.5, valence))
         words.update(EMOTICON_VALENCE)
+        for emoji, valence in EMOJI_VALENCE.items():
+            if not words.get(emoji):
+                words[emoji] = valence
         # Words whose lexicon valence misleads on customer posts ("like" is mostly a preposition).
         for neutral in ("like", "please", "pray", "help", "no", "yes"):
             words.pop(neutral, None)

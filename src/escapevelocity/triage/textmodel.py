@@ -130,6 +130,7 @@ def fit(
 ) -> TextModel:
     """Train a TextModel on tokenized documents and their labels."""
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     counts: dict[str, int] = {}
     for tokens in docs:
@@ -152,7 +153,9 @@ def fit(
     if len(classes) < 2:
         raise ValueError("training needs at least two different labels")
     clf = LogisticRegression(C=c, max_iter=2000, class_weight=class_weight)
-    clf.fit(x, list(labels))
+    # One BLAS thread: on a busy machine, thread oversubscription made training 50x slower.
+    with threadpool_limits(1):
+        clf.fit(x, list(labels))
     coef = np.asarray(clf.coef_, dtype=np.float32).T
     intercept = np.asarray(clf.intercept_, dtype=np.float32)
     if len(clf.classes_) == 2:
