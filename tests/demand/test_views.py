@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from escapevelocity.demand import services
@@ -257,3 +259,18 @@ def test_it_shows_only_the_latest_finished_work_on_the_board(demand: Demand) -> 
     assert "and 2 earlier" in html
     assert "Finished 16" in html
     assert "Finished 00" not in html
+
+
+def test_it_brings_a_deferred_request_back_when_its_date_comes(demand: Demand) -> None:
+    r = demand.submitted(title="Later please")
+    services.request_decide(
+        actor=demand.org.alice,
+        request=r,
+        decision="defer",
+        deferred_until=dt.date.today() + dt.timedelta(days=3),
+    )
+    client = demand.org.client(demand.org.alice)
+    assert "decide again" not in client.get("/demand/").content.decode()
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=4)):
+        html = client.get("/demand/").content.decode()
+    assert "decide again" in html

@@ -85,14 +85,19 @@ def _recent_first(rows: list[DemandRequest]) -> list[DemandRequest]:
 def board(user: Any, **filters: str) -> dict[str, Any]:
     """Requests in board columns (incoming … done), drafts and closed ones, in one query.
 
-    Open columns show every request by priority; done and closed show the most recent.
+    Open columns show every request by priority; done and closed show the most recent. A
+    deferred request whose date has come is back among the incoming, marked so.
     """
     filters.pop("status", None)
     columns: dict[str, list[DemandRequest]] = {s: [] for s in BOARD_COLUMNS}
     drafts: list[DemandRequest] = []
     closed: list[DemandRequest] = []
+    today = timezone.localdate()
     for r in requests_list(user, **filters)[:2000]:
-        if r.status in columns:
+        if r.status == Status.DEFERRED and r.deferred_until and r.deferred_until <= today:
+            r.back_from_deferral = True  # type: ignore[attr-defined]
+            columns[Status.SUBMITTED].append(r)
+        elif r.status in columns:
             columns[r.status].append(r)
         elif r.status == Status.DRAFT:
             drafts.append(r)
