@@ -329,3 +329,38 @@ def test_it_shows_a_quiet_subscription_is_alive(jetstream: FakeJetstream) -> Non
             stop.set()
     assert [b.posts for b in out] == [(), ()]
     assert out[-1].cursor == {"time_us": T0}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_it_never_loses_or_repeats_across_random_drops_and_kills(
+    jetstream: FakeJetstream, seed: int
+) -> None:
+    import random
+
+    rng = random.Random(seed)
+    events: list[Any] = []
+    for n in range(1, 41):
+        events.append(company_mention(n) if rng.random() < 0.5 else noise(n))
+        if rng.random() < 0.1:
+            events.append("{malformed")
+    jetstream.events = events
+    jetstream.drops = [rng.randrange(1, 30) for _ in range(3)]
+    expected = [e["commit"]["rkey"] for e in events if isinstance(e, dict) and "@" in str(e)]
+    stored: list[str] = []
+    persisted = json.dumps({})
+    for _process in range(12):
+        connector = stream(jetstream.url, batch_size=rng.choice([1, 2, 5]), flush_seconds=0.02)
+        run = connector.fetch(json.loads(persisted), threading.Event())
+        try:
+            for batch in run:
+                stored += [p.external_id.rsplit("/", 1)[1] for p in batch.posts]
+                persisted = json.dumps(batch.cursor)
+                if len(stored) == len(expected) or rng.random() < 0.2:
+                    break  # killed, or done
+        except TransientError:
+            pass  # the server dropped the connection: the next process resumes
+        finally:
+            run.close()
+        if len(stored) == len(expected):
+            break
+    assert stored == expected

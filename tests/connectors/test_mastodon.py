@@ -449,3 +449,35 @@ def test_it_shows_a_quiet_stream_is_alive(fake: FakeMastodon) -> None:
     thread.join(timeout=3)
     assert out[0].posts == ()
     assert out[0].cursor == {"since_id": "7"}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_it_never_loses_or_repeats_across_random_kills_and_arrivals(
+    fake: FakeMastodon, seed: int
+) -> None:
+    import random
+
+    rng = random.Random(seed)
+    limit = rng.choice([1, 3, 7, 40])
+    stored: list[str] = []
+    persisted = json.dumps({"since_id": "0"})
+    for _process in range(8):
+        for _ in range(rng.randrange(0, 25)):
+            fake.mention(f"m{len(fake.notifications)}")
+            if rng.random() < 0.1:
+                fake.follow()
+        run = MastodonMentions(client_for(fake), page_limit=limit).fetch(
+            json.loads(persisted), threading.Event()
+        )
+        for batch in run:
+            stored += [p.text for p in batch.posts]
+            persisted = json.dumps(batch.cursor)
+            if rng.random() < 0.3:
+                run.close()  # killed after storing this batch and its cursor
+                break
+    for batch in MastodonMentions(client_for(fake), page_limit=limit).fetch(
+        json.loads(persisted), threading.Event()
+    ):
+        stored += [p.text for p in batch.posts]
+    expected = [n["status"]["content"][3:-4] for n in fake.notifications if n["type"] == "mention"]
+    assert stored == expected
