@@ -152,8 +152,10 @@ def forecast_arrivals(
         flat = tuple(mean for _ in range(horizon))
         return Forecast(flat, flat, flat, level, 0.0, None, 0.0, n)
 
-    largest = max(fits, key=lambda f: f[2].shape[1])
-    k_max = largest[2].shape[1]
+    # Overdispersion from the best-fitting of the richest models, so noise is not mistaken for
+    # signal and a cycle it cannot see does not inflate the noise.
+    k_max = max(f[2].shape[1] for f in fits)
+    largest = min((f for f in fits if f[2].shape[1] == k_max), key=lambda f: f[5])
     pearson = float(np.sum((y - largest[4]) ** 2 / largest[4]))
     phi = max(1.0, pearson / (n - k_max)) if n > k_max else 1.0
     trend, period, x, beta, mu, _dev = min(
