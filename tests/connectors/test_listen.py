@@ -394,3 +394,23 @@ def test_it_stops_cleanly_on_sigterm(org: Any, mastodon: FakeMastodon, triage: F
     assert connector.state == "stopped"
     assert connector.cursor == {"since_id": live["id"]}
     assert signal.getsignal(signal.SIGTERM) is not None
+
+
+def test_it_calls_a_listener_silent_only_after_its_poll_interval(
+    org: Any, mastodon: FakeMastodon
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    save_mastodon(mastodon)
+    listen.connector_save(
+        actor=org.alice, name="feed", kind="feed", options={"url": "https://example.com/f.rss"}
+    )
+    ten_minutes_ago = timezone.now() - timedelta(minutes=10)
+    Connector.objects.update(state="idle", heartbeat_at=ten_minutes_ago)
+    running = {r["connector"].name: r["running"] for r in listen.connectors_health(user=org.alice)}
+    assert running == {"feed": True, "mastodon-acme": False}
+    Connector.objects.filter(name="feed").update(state="stopped")
+    running = {r["connector"].name: r["running"] for r in listen.connectors_health(user=org.alice)}
+    assert running["feed"] is False

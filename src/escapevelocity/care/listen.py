@@ -69,6 +69,11 @@ REPLY_CREDENTIALS = {
     **{kind.value: ("access_token",) for kind in MASTODON_KINDS},
     ConnectorKind.BLUESKY.value: ("identifier", "app_password"),
 }
+POLL_DEFAULTS = {
+    ConnectorKind.MASTODON_MENTIONS.value: 30.0,
+    ConnectorKind.MASTODON_TIMELINE.value: 60.0,
+    ConnectorKind.FEED.value: 900.0,
+}
 MAX_DELIVERY_ATTEMPTS = 8
 CLAIM_TIMEOUT = timedelta(minutes=10)
 
@@ -98,6 +103,14 @@ def _list(value: Any) -> list[str]:
     return []
 
 
+def _float(value: Any, default: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
+
+
 def build(connector: Connector, *, credentials: Mapping[str, str] | None = None) -> Any:
     """Return the pure adapter a stored connector describes; raise PermanentError if it cannot."""
     options = connector.options or {}
@@ -106,7 +119,7 @@ def build(connector: Connector, *, credentials: Mapping[str, str] | None = None)
     if kind in MASTODON_KINDS:
         client = _mastodon_client(connector, options, secrets)
         if kind == ConnectorKind.MASTODON_MENTIONS:
-            return MastodonMentions(client, poll_seconds=float(options.get("poll_seconds", 30)))
+            return MastodonMentions(client, poll_seconds=_float(options.get("poll_seconds"), 30.0))
         if kind == ConnectorKind.MASTODON_STREAM:
             return MastodonStream(client, streaming_url=options.get("streaming_url") or None)
         return MastodonTimeline(
@@ -114,7 +127,7 @@ def build(connector: Connector, *, credentials: Mapping[str, str] | None = None)
             hashtag=options.get("hashtag") or None,
             keywords=_list(options.get("keywords")),
             local_only=bool(options.get("local_only", False)),
-            poll_seconds=float(options.get("poll_seconds", 60)),
+            poll_seconds=_float(options.get("poll_seconds"), 60.0),
         )
     if kind == ConnectorKind.BLUESKY:
         accounts = options.get("accounts") or {}
@@ -131,7 +144,7 @@ def build(connector: Connector, *, credentials: Mapping[str, str] | None = None)
             url=str(options.get("url") or ""),
             channel=connector.channel,
             account=connector.account or None,
-            poll_seconds=float(options.get("poll_seconds", 900)),
+            poll_seconds=_float(options.get("poll_seconds"), 900.0),
         )
     raise pure.PermanentError(f"unknown connector kind {kind!r}")
 
@@ -556,9 +569,12 @@ def connectors_health(*, user: Any) -> list[dict[str, Any]]:
         pending=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING)),
         failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)),
     ).order_by("name"):
-        silent = connector.heartbeat_at is None or now - connector.heartbeat_at > timedelta(
-            minutes=5
+        # A poller reports once per round: allow two of its intervals before calling it silent.
+        poll = _float(
+            (connector.options or {}).get("poll_seconds"), POLL_DEFAULTS.get(connector.kind, 60.0)
         )
+        allowance = timedelta(seconds=max(300.0, 2 * poll + 60))
+        silent = connector.heartbeat_at is None or now - connector.heartbeat_at > allowance
         rows.append(
             {
                 "connector": connector,
