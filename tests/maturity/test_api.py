@@ -146,3 +146,16 @@ def test_it_serves_the_questionnaire_with_help_and_options(org: Org) -> None:
     assert listening["help"]
     assert [o["value"] for o in listening["options"]] == ["none", "ad_hoc", "systematic"]
     assert api(org, org.alice).get("/api/maturity/questionnaire?version=5").status_code == 422
+
+
+def test_it_lets_only_the_strategist_delete_through_the_api(
+    org: Org, readers: dict[str, Any], example_answers: dict[str, Any]
+) -> None:
+    a = record(org, example_answers)
+    url = f"/api/maturity/assessments/{a.pk}"
+    for user in (org.bob, org.charlie, org.nobody, readers["executive"], readers["spoke_lead"]):
+        assert api(org, user).delete(url).status_code == 403
+    assert Assessment.objects.filter(pk=a.pk).exists()
+    assert api(org, org.alice).delete(url).status_code == 204
+    assert not Assessment.objects.exists()
+    assert api(org, org.alice).delete(url).status_code == 404

@@ -237,3 +237,25 @@ def test_it_tells_readers_without_assessments_who_takes_them(
     assert "The hub takes them" in html
     assert "Take the assessment" not in html
     assert "Take the assessment" in org.client(org.alice).get("/maturity/").content.decode()
+
+
+def test_it_lets_only_the_strategist_delete_an_assessment(
+    org: Org, readers: dict[str, Any], example_answers: dict[str, Any]
+) -> None:
+    a = record(org, example_answers)
+    url = f"/maturity/{a.pk}/delete/"
+    for user in (org.bob, org.charlie, org.nobody, readers["executive"], readers["spoke_lead"]):
+        assert org.client(user).post(url).status_code == 403
+    assert "Delete this assessment" not in (
+        org.client(readers["executive"]).get(f"/maturity/{a.pk}/").content.decode()
+    )
+    assert Client().post(url).status_code == 302
+    assert Assessment.objects.filter(pk=a.pk).exists()
+    client = org.client(org.alice)
+    assert client.get(url).status_code == 405
+    assert "Delete this assessment" in client.get(f"/maturity/{a.pk}/").content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == "/maturity/"
+    assert not Assessment.objects.filter(pk=a.pk).exists()
+    assert client.post(url).status_code == 404

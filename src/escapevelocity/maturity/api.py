@@ -145,6 +145,15 @@ def assessment_read(request: HttpRequest, pk: int) -> dict[str, Any]:
     return _full(selectors.assessment_get(user=request.user, pk=pk))
 
 
+@router.delete("/assessments/{pk}", response={204: None})
+def assessment_delete(request: HttpRequest, pk: int) -> Status[None]:
+    """Delete an assessment taken by mistake (the strategist only)."""
+    services.assessment_delete(
+        actor=request.user, assessment=selectors.assessment_get(user=request.user, pk=pk)
+    )
+    return Status(204, None)
+
+
 @router.get("/compare")
 def compare(request: HttpRequest, a: int, b: int) -> dict[str, Any]:
     """What changed from the older of two assessments to the newer."""

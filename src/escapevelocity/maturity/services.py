@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from escapevelocity.maturity import selectors
 from escapevelocity.maturity.models import Assessment
+from escapevelocity.org import permissions
 from escapevelocity.org import services as org_services
 from escapevelocity.planning import maturity
 from escapevelocity.planning.maturity import InvalidAnswersError, LiveSignals
@@ -101,3 +102,11 @@ def assessment_record(
         taken_at=taken_at or timezone.now(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+
+
+@transaction.atomic
+def assessment_delete(*, actor: Any, assessment: Assessment) -> None:
+    """Delete an assessment taken by mistake. History is evidence: only the strategist may."""
+    if not permissions.can_manage_org(actor):
+        raise PermissionDenied("Only the strategist deletes assessments.")
+    assessment.delete()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("plotly.js", views.plotly_script, name="plotly"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/report/", views.report, name="report"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
 ]

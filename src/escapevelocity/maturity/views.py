@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from escapevelocity.maturity import charts, selectors, services
 from escapevelocity.maturity.models import Assessment
+from escapevelocity.org import permissions
 from escapevelocity.org import services as org_services
 from escapevelocity.planning import maturity
 
@@ -155,7 +156,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.assessment_get(user=request.user, pk=pk)
     context = _result_context(assessment)
     context["can_assess"] = selectors.can_assess(request.user)
+    context["can_delete"] = permissions.can_manage_org(request.user)
     return render(request, "maturity/detail.html", context)
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.assessment_get(user=request.user, pk=pk)
+    services.assessment_delete(actor=request.user, assessment=assessment)
+    messages.success(request, f"Deleted “{assessment}”.")
+    return redirect("maturity:index")
 
 
 @login_required

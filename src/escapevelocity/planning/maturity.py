@@ -1752,8 +1752,15 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, An
         "org_model": {
             "before": before["org_model"]["practiced"],
             "after": after["org_model"]["practiced"],
+            "before_label": before["org_model"]["practiced_label"],
+            "after_label": after["org_model"]["practiced_label"],
         },
-        "career": {"before": before["career"]["phase"], "after": after["career"]["phase"]},
+        "career": {
+            "before": before["career"]["phase"],
+            "after": after["career"]["phase"],
+            "before_label": before["career"]["name"],
+            "after_label": after["career"]["name"],
+        },
         "gaps_closed": [
             {"question": q, "need": need} for q, need in before_gaps.items() if q not in after_gaps
         ],
