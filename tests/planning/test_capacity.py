@@ -210,3 +210,19 @@ def test_it_reports_the_load_each_past_week_carried() -> None:
     work = Workload({"hr": [2.0, 4.0, 9.0]}, escalations=[0.0, 8.0, 0.0], hours_per_request=4.0)
     result = cap.assess(work, hub(120))  # 72 reactive hours
     assert result.history_utilization == pytest.approx((8 / 72, 20 / 72, 36 / 72))
+
+
+def test_it_removes_people_of_average_hours() -> None:
+    capacity = HubCapacity(people_hours=(40.0, 40.0, 10.0))
+    assert Scenario(add_people=-1).apply(capacity).people_hours == (30.0, 30.0)
+    assert Scenario(add_people=-5).apply(capacity).people_hours == ()
+    assert Scenario(add_people=1, hours_per_new_person=20).apply(capacity).total_hours == 110
+
+
+def test_it_calls_a_hub_without_people_overloaded() -> None:
+    result = cap.assess(Workload({"hr": [2.0] * 10}), hub(120), Scenario(add_people=-3))
+    assert result.capacity.total_hours == 0
+    assert result.verdict == cap.HELP_DESK
+    assert result.crossing_week == 1
+    assert result.current_wait_weeks is None
+    assert any("without bound" in r for r in result.reasons)

@@ -292,8 +292,10 @@ class Scenario:
         hours = list(capacity.people_hours)
         if self.add_people > 0:
             hours += [self.hours_per_new_person] * self.add_people
-        elif self.add_people < 0:
-            hours = sorted(hours)[: max(0, len(hours) + self.add_people)]
+        elif self.add_people < 0 and hours:
+            # Nobody is named, so each person removed takes the hub's average hours with them.
+            average = sum(hours) / len(hours)
+            hours = [average] * max(0, len(hours) + self.add_people)
         return HubCapacity(tuple(hours), capacity.planned_share, capacity.overload_at)
 
 
