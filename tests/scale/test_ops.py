@@ -115,7 +115,7 @@ def test_it_counts_posts_lag_open_conversations_and_sla_breaches(
         text = client.get("/metrics").content.decode()
     _assert_prometheus(text)
     assert _sample(text, 'ev_posts_stored_total{channel="mastodon"}') == 3
-    assert 89 <= _sample(text, 'ev_connector_lag_seconds{channel="mastodon"}') <= 91
+    assert 89 <= _sample(text, 'ev_channel_lag_seconds{channel="mastodon"}') <= 91
     open_lines = [ln for ln in text.splitlines() if ln.startswith("ev_conversations_open{")]
     assert sum(float(ln.rsplit(" ", 1)[1]) for ln in open_lines) == 3
     assert not [ln for ln in text.splitlines() if ln.startswith("ev_sla_breaches{")]
@@ -123,6 +123,28 @@ def test_it_counts_posts_lag_open_conversations_and_sla_breaches(
         later = client.get("/metrics").content.decode()
     breach_lines = [ln for ln in later.splitlines() if ln.startswith("ev_sla_breaches{")]
     assert sum(float(ln.rsplit(" ", 1)[1]) for ln in breach_lines) == 3
+
+
+def test_it_reports_each_connectors_lag_and_health(client: Client) -> None:
+    from escapevelocity.care.models_connectors import Connector
+
+    Connector.objects.create(
+        name="support-mastodon",
+        kind="mastodon_mentions",
+        channel="mastodon",
+        state="running",
+        lag_seconds=12.5,
+        heartbeat_at=timezone.now() - timedelta(seconds=30),
+        posts_read=420,
+    )
+    Connector.objects.create(name="off", kind="feed", channel="feed", enabled=False)
+    text = client.get("/metrics").content.decode()
+    _assert_prometheus(text)
+    assert _sample(text, 'ev_connector_lag_seconds{connector="support-mastodon"}') == 12.5
+    assert _sample(text, 'ev_connector_heartbeat_age_seconds{connector="support-mastodon"}') >= 29
+    assert _sample(text, 'ev_connector_state{connector="support-mastodon",state="running"}') == 1
+    assert _sample(text, 'ev_connector_posts_read_total{connector="support-mastodon"}') == 420
+    assert 'connector="off"' not in text
 
 
 def test_it_reports_scheduled_jobs(client: Client) -> None:

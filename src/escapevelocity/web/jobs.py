@@ -41,31 +41,61 @@ KEEP_RUNS = timedelta(days=30)
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A job: its name, the dotted path of the callable, and how often it runs (seconds)."""
+    """A job: its name, the dotted path of the callable, how often it runs (seconds), and the
+    dotted path of what it needs from another app (skipped when that is not in the build)."""
 
     name: str
     target: str
     interval: int
+    requires: str = ""
 
 
-# Every job the product knows. Those whose callable does not exist in this build are skipped.
-# A callable may take keyword arguments `now` and `actor` (the system actor); its return value
-# is logged.
-KNOWN_JOBS: tuple[JobSpec, ...] = (
-    JobSpec("care.sla_timers", "escapevelocity.care.services.sla_sweep", 60),
-    JobSpec("governance.dormancy", "escapevelocity.governance.services.dormancy_sweep", 3600),
-    # digest_send refuses a second digest within six days: an hourly check mails weekly.
-    JobSpec("governance.digest", "escapevelocity.governance.services.digest_send", 3600),
-    JobSpec("outcomes.snapshots", "escapevelocity.outcomes.services.snapshot_take", 3600),
-    JobSpec("outcomes.radar", "escapevelocity.outcomes.services.radar_scan", 900),
-    JobSpec("web.prune_job_runs", "escapevelocity.web.jobs.prune_job_runs", 86400),
-)
+def outcomes_snapshots(*, now: datetime) -> int:
+    """Store yesterday's and today's outcome metrics (Outcomes' `ev snapshot` default)."""
+    from escapevelocity.outcomes import services
+
+    today = timezone.localdate(now)
+    return int(services.snapshot_range(start=today - timedelta(days=1), end=today, now=now))
+
+
+def outcomes_digest() -> list[str]:
+    """Mail the weekly outcomes digest; return the addresses it went to."""
+    from escapevelocity.outcomes.digest import send_weekly_digest
+
+    return list(send_weekly_digest())
 
 
 def prune_job_runs(*, now: datetime) -> int:
     """Delete run records older than 30 days; return how many."""
     deleted, _ = JobRun.objects.filter(started_at__lt=now - KEEP_RUNS).delete()
     return deleted
+
+
+# Every job the product knows. Those whose callable (or what it requires) does not exist in this
+# build are skipped. A callable may take keyword arguments `now` and `actor` (the system actor);
+# its return value is logged. SLA timers: Care computes SLA state when it reads (no sweep job
+# exists in this build); `care.sla_sweep` is registered for when one does.
+KNOWN_JOBS: tuple[JobSpec, ...] = (
+    JobSpec("care.sla_timers", "escapevelocity.care.services.sla_sweep", 60),
+    JobSpec("governance.dormancy", "escapevelocity.governance.services.dormancy_sweep", 3600),
+    # digest_send refuses a second digest within six days: an hourly check mails weekly.
+    JobSpec("governance.digest", "escapevelocity.governance.services.digest_send", 3600),
+    JobSpec(
+        "outcomes.snapshots",
+        "escapevelocity.web.jobs.outcomes_snapshots",
+        3600,
+        requires="escapevelocity.outcomes.services.snapshot_range",
+    ),
+    JobSpec("outcomes.radar", "escapevelocity.outcomes.services.radar_run", 900),
+    # Once per epoch-aligned week (Thursday 00:00 UTC): the lease is what keeps it to one mail.
+    JobSpec(
+        "outcomes.digest",
+        "escapevelocity.web.jobs.outcomes_digest",
+        7 * 86400,
+        requires="escapevelocity.outcomes.digest.send_weekly_digest",
+    ),
+    JobSpec("web.prune_job_runs", "escapevelocity.web.jobs.prune_job_runs", 86400),
+)
 
 
 def _resolve(path: str) -> Callable[..., Any] | None:
@@ -91,7 +121,7 @@ def registered() -> list[tuple[JobSpec, Callable[..., Any]]]:
     found = []
     for spec in job_specs():
         target = _resolve(spec.target)
-        if target is None:
+        if target is None or (spec.requires and _resolve(spec.requires) is None):
             logger.debug("scheduled job %s skipped: %s does not exist", spec.name, spec.target)
             continue
         found.append((spec, target))

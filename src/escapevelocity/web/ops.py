@@ -218,12 +218,12 @@ def _collect_care(reg: Registry) -> None:
     ):
         stored.add(n, channel=channels.get(channel_id, str(channel_id)))
     lag = reg.metric(
-        "ev_connector_lag_seconds",
+        "ev_channel_lag_seconds",
         "gauge",
         "Per channel: how long after it was written the newest stored post arrived.",
     )
     age = reg.metric(
-        "ev_connector_last_post_age_seconds",
+        "ev_channel_last_post_age_seconds",
         "gauge",
         "Per channel: seconds since the newest post was stored.",
     )
@@ -263,6 +263,41 @@ def _collect_care(reg: Registry) -> None:
         breaches.add(n, unit=unit)
 
 
+def _collect_connectors(reg: Registry) -> None:
+    if not apps.is_installed("escapevelocity.care"):
+        return
+    try:
+        connector_model = apps.get_model("care", "Connector")
+    except LookupError:
+        return
+    now = timezone.now()
+    lag = reg.metric(
+        "ev_connector_lag_seconds",
+        "gauge",
+        "Per connector: how far behind the network its listener reads (seconds).",
+    )
+    heartbeat = reg.metric(
+        "ev_connector_heartbeat_age_seconds",
+        "gauge",
+        "Per connector: seconds since its listener last reported.",
+    )
+    state = reg.metric("ev_connector_state", "gauge", "Per connector: 1 for its current state.")
+    read = reg.metric("ev_connector_posts_read_total", "counter", "Posts a connector has read.")
+    errors = reg.metric(
+        "ev_connector_consecutive_errors", "gauge", "Failed reads in a row, per connector."
+    )
+    for c in connector_model.objects.filter(enabled=True).only(
+        "name", "state", "lag_seconds", "heartbeat_at", "posts_read", "consecutive_errors"
+    ):
+        if c.lag_seconds is not None:
+            lag.add(c.lag_seconds, connector=c.name)
+        if c.heartbeat_at is not None:
+            heartbeat.add(max(0.0, (now - c.heartbeat_at).total_seconds()), connector=c.name)
+        state.add(1, connector=c.name, state=c.state)
+        read.add(c.posts_read, connector=c.name)
+        errors.add(c.consecutive_errors, connector=c.name)
+
+
 def _collect_jobs(reg: Registry) -> None:
     from escapevelocity.web.models import ScheduledJob
 
@@ -284,6 +319,7 @@ COLLECTORS: tuple[tuple[str, Callable[[Registry], None]], ...] = (
     ("process", _collect_process),
     ("broker", _collect_broker),
     ("care", _collect_care),
+    ("connectors", _collect_connectors),
     ("jobs", _collect_jobs),
 )
 
