@@ -259,3 +259,24 @@ def test_it_lets_only_the_strategist_delete_an_assessment(
     assert response["Location"] == "/maturity/"
     assert not Assessment.objects.filter(pk=a.pk).exists()
     assert client.post(url).status_code == 404
+
+
+def test_it_lets_a_hub_member_assess_but_not_delete(
+    org: Org, example_answers: dict[str, Any]
+) -> None:
+    from escapevelocity.org import permissions
+    from escapevelocity.org import services as org_services
+    from escapevelocity.org.models import Role
+    from tests.conftest import make_user
+
+    hana = make_user("hana")
+    org_services.membership_set(
+        actor=permissions.system_actor(), user=hana, unit=org.hub, role=Role.HUB_MEMBER
+    )
+    client = org.client(hana)
+    response = client.post("/maturity/assess/", form_data(example_answers))
+    assert response.status_code == 302
+    created = Assessment.objects.get()
+    assert created.created_by == hana
+    assert client.post(f"/maturity/{created.pk}/delete/").status_code == 403
+    assert Assessment.objects.count() == 1
