@@ -1,4 +1,4 @@
-"""`ev snapshot`, `ev radar` and `ev digest`."""
+"""`ev snapshot`, `ev radar` and `ev outcomes_digest`."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_it_emails_the_weekly_digest_with_the_report_attached(org: Org, erin: An
         resolved_at=NOW - dt.timedelta(days=2, minutes=-50),
         status="resolved",
     )
-    out = run("digest")
+    out = run("outcomes_digest")
     assert "Digest sent to erin@example.com." in out
     message = mail.outbox[0]
     assert message.to == ["erin@example.com"]
@@ -78,10 +78,10 @@ def test_it_emails_the_weekly_digest_with_the_report_attached(org: Org, erin: An
 
 def test_it_sends_the_digest_to_the_configured_addresses(org: Org, erin: Any) -> None:
     OutcomeSettings.objects.create(digest_emails="board@example.com")
-    run("digest")
+    run("outcomes_digest")
     assert mail.outbox[0].to == ["board@example.com"]
 
 
 def test_it_says_so_when_nobody_gets_the_digest(org: Org) -> None:
-    assert "No recipients" in run("digest")
+    assert "No recipients" in run("outcomes_digest")
     assert mail.outbox == []

@@ -11,9 +11,10 @@ from escapevelocity.outcomes import services
 
 class Command(BaseCommand):
     help = (
-        "Run the crisis radar over the last four weeks of posts: new spikes in volume or "
-        "negative share become alerts, each with a crisis checklist, sent by email and "
-        "signed webhook. Run it every few minutes; a spike is alerted once."
+        "Run the crisis radar: alert on spikes in volume or negative share.\n"
+        "Scans the last four weeks of posts; new spikes become alerts, each with a crisis "
+        "checklist, sent by email and signed webhook. Run it every few minutes (or let "
+        "`ev scheduler` do it); a spike is alerted once."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -22,9 +22,9 @@ def _date(value: str) -> dt.date:
 
 class Command(BaseCommand):
     help = (
-        "Compute and store daily snapshots of every outcome metric (yesterday and today by "
-        "default), so trends outlive the posts they were computed from.\n"
-        "Run it daily (cron or a systemd timer); --from/--to recomputes a range."
+        "Store daily snapshots of every outcome metric (yesterday and today by default).\n"
+        "So trends outlive the posts they were computed from. Run it daily (or let "
+        "`ev scheduler` do it); --from/--to recomputes a range."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,4 +1,4 @@
-"""`ev digest`: email the weekly executive digest with the report attached."""
+"""`ev outcomes_digest`: email the weekly executive digest with the report attached."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from escapevelocity.outcomes import digest
 
 class Command(BaseCommand):
     help = (
-        "Email the weekly executive digest: the three business numbers of the last 7 days and "
-        "the self-contained executive report attached. Run it weekly (cron)."
+        "Email the weekly executive digest (last 7 days, report attached).\n"
+        "The three business numbers in the mail and the self-contained executive report "
+        "attached. Run it weekly (cron) or let `ev scheduler` do it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
