@@ -18,7 +18,6 @@ from escapevelocity.care.models import Direction, Note, Post, Reply
 from escapevelocity.care.models_connectors import Connector, DeliveryStatus, ReplyDelivery
 from escapevelocity.connectors import Backoff
 from escapevelocity.org import permissions
-from tests.care.conftest import FakeTriager
 from tests.connectors.servers import (
     TOKEN,
     FakeFeed,
@@ -27,13 +26,6 @@ from tests.connectors.servers import (
     rss,
     server_error,
 )
-
-
-@pytest.fixture
-def triage(monkeypatch: pytest.MonkeyPatch) -> FakeTriager:
-    fake = FakeTriager()
-    monkeypatch.setattr(services, "triager", lambda: fake)
-    return fake
 
 
 @pytest.fixture
@@ -129,7 +121,7 @@ def test_it_names_the_field_it_cannot_accept(org: Any, mastodon: FakeMastodon) -
 
 
 def test_it_stores_posts_and_the_cursor_and_resumes_without_duplicates(
-    org: Any, mastodon: FakeMastodon, triage: FakeTriager
+    org: Any, mastodon: FakeMastodon
 ) -> None:
     for n in range(3):
         mastodon.mention(f"@acme is order {n} late?")
@@ -153,7 +145,7 @@ def test_it_stores_posts_and_the_cursor_and_resumes_without_duplicates(
     assert Post.objects.count() == 4
 
 
-def test_it_shows_failures_in_health(org: Any, mastodon: FakeMastodon, triage: FakeTriager) -> None:
+def test_it_shows_failures_in_health(org: Any, mastodon: FakeMastodon) -> None:
     connector = save_mastodon(mastodon)
     mastodon.scripted.append(server_error)
     one_round(connector)
@@ -174,7 +166,7 @@ def test_it_shows_health_to_the_hub_only(org: Any, mastodon: FakeMastodon) -> No
             listen.connectors_health(user=user)
 
 
-def test_it_runs_from_the_command_line(org: Any, triage: FakeTriager) -> None:
+def test_it_runs_from_the_command_line(org: Any) -> None:
     site = FakeFeed(body=rss([("r1", "Broken again", "<p>third time</p>")]))
     with http_server(site):
         out = io.StringIO()
@@ -210,7 +202,7 @@ def customer_conversation(mastodon: FakeMastodon, connector: Connector) -> Any:
 
 
 def test_it_sends_an_inbox_reply_through_mastodon_and_threads_it(
-    org: Any, mastodon: FakeMastodon, triage: FakeTriager
+    org: Any, mastodon: FakeMastodon
 ) -> None:
     connector = save_mastodon(mastodon)
     conversation = customer_conversation(mastodon, connector)
@@ -233,9 +225,7 @@ def test_it_sends_an_inbox_reply_through_mastodon_and_threads_it(
     assert list(mastodon.posted) == [f"escapevelocity-reply-{reply.pk}"]
 
 
-def test_it_retries_a_reply_the_network_could_not_take(
-    org: Any, mastodon: FakeMastodon, triage: FakeTriager
-) -> None:
+def test_it_retries_a_reply_the_network_could_not_take(org: Any, mastodon: FakeMastodon) -> None:
     connector = save_mastodon(mastodon)
     conversation = customer_conversation(mastodon, connector)
     services.reply_add(actor=org.bob, conversation=conversation, text="On it")
@@ -257,9 +247,7 @@ def test_it_retries_a_reply_the_network_could_not_take(
     assert ReplyDelivery.objects.get().status == DeliveryStatus.SENT
 
 
-def test_it_records_a_refused_reply_in_the_conversation(
-    org: Any, mastodon: FakeMastodon, triage: FakeTriager
-) -> None:
+def test_it_records_a_refused_reply_in_the_conversation(org: Any, mastodon: FakeMastodon) -> None:
     connector = save_mastodon(mastodon)
     conversation = customer_conversation(mastodon, connector)
     services.reply_add(actor=org.bob, conversation=conversation, text="x" * 600)
@@ -282,9 +270,7 @@ def test_it_records_a_refused_reply_in_the_conversation(
     assert listen.delivery_retry(actor=org.bob, delivery=delivery).status == "pending"
 
 
-def test_it_does_not_send_for_someone_without_the_right(
-    org: Any, mastodon: FakeMastodon, triage: FakeTriager
-) -> None:
+def test_it_does_not_send_for_someone_without_the_right(org: Any, mastodon: FakeMastodon) -> None:
     connector = save_mastodon(mastodon)
     conversation = customer_conversation(mastodon, connector)
     # A reply written by someone who may not act on the care unit (e.g. moved since).
@@ -299,9 +285,7 @@ def test_it_does_not_send_for_someone_without_the_right(
     assert Note.objects.filter(conversation=conversation).count() == 1
 
 
-def test_it_leaves_replies_alone_on_channels_without_a_connector(
-    org: Any, triage: FakeTriager
-) -> None:
+def test_it_leaves_replies_alone_on_channels_without_a_connector(org: Any) -> None:
     services.ingest_posts(
         [{"external_id": "1", "channel": "x", "author": "zed", "text": "refund?"}]
     )
@@ -318,9 +302,7 @@ def test_it_keeps_json_cursors_it_can_read_back(org: Any, mastodon: FakeMastodon
     assert json.loads(json.dumps(connector.cursor)) == {"since_id": "123"}
 
 
-def test_it_asks_governance_when_it_registers_the_account(
-    org: Any, mastodon: FakeMastodon, triage: FakeTriager
-) -> None:
+def test_it_asks_governance_when_it_registers_the_account(org: Any, mastodon: FakeMastodon) -> None:
     from escapevelocity.governance import services as governance
 
     governance.account_register(
@@ -364,7 +346,7 @@ def test_it_shows_the_health_page_to_the_hub(
     assert client.post("/care/connectors/").status_code == 405
 
 
-def test_it_stops_cleanly_on_sigterm(org: Any, mastodon: FakeMastodon, triage: FakeTriager) -> None:
+def test_it_stops_cleanly_on_sigterm(org: Any, mastodon: FakeMastodon) -> None:
     import os
     import signal
     import time

@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 
-from escapevelocity.care import services
 from escapevelocity.care.models import Post
-from tests.care.conftest import FakeTriager
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,9 +47,8 @@ def tweet(n: int, text: str, reply_to: str | None = None) -> dict[str, Any]:
 
 
 def test_it_forwards_an_export_to_the_signed_webhook(
-    org: Any, live_server: Any, settings: Any, tmp_path: Path, monkeypatch: Any
+    org: Any, live_server: Any, settings: Any, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(services, "triager", FakeTriager)
     settings.CARE_WEBHOOK_SECRET = SECRET
     export = tmp_path / "export.jsonl"
     rows = [
