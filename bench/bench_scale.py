@@ -431,6 +431,18 @@ def main() -> None:
                 f"p50 {s['p50'] * 1000:.0f} ms, p99 {s['p99'] * 1000:.0f} ms, "
                 f"{s['errors']} errors"
             )
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database()), count(*) FROM care_post")
+            size, stored = cursor.fetchone()
+        sample = [PostMaker(seed=5).make("size", i, time.time()) for i in range(1000)]
+        json_bytes = sum(len(json.dumps(x)) for x in sample) / len(sample)
+        print(
+            f"sizes     {stored:,} posts stored, database {size / 2**20:,.0f} MiB "
+            f"({size / max(1, stored):,.0f} bytes per post, all tables and indexes); "
+            f"{json_bytes:,.0f} bytes of JSON per post in the queue"
+        )
         two = results[1]["rate"]
         print(f"ratio     2 workers / in-process baseline: {two / base_rate:.2f}")
         print(f"ratio     2 workers / 1 worker: {two / results[0]['rate']:.2f}")
