@@ -299,3 +299,33 @@ def test_it_sums_a_period_from_snapshots_once_the_posts_are_gone(data: Org) -> N
     # Per unit, the same: care had three, product one.
     rows = dashboards.unit_table([data.care, data.product], period, ctx=ctx)
     assert [r["cells"][0]["value"] for r in rows] == [3, 1]
+
+
+def test_it_falls_back_to_daily_snapshots_for_ratios_once_the_posts_are_gone(org: Org) -> None:
+    from escapevelocity.outcomes import dashboards, metrics, selectors
+
+    period = dashboards.Period(NOW.date() - dt.timedelta(days=6), NOW.date())
+    for i, value in enumerate((10.0, 20.0, None)):
+        DailySnapshot.objects.create(
+            day=period.start + dt.timedelta(days=i),
+            metric="reputation.net_sentiment",
+            value=value,
+            computed_at=NOW,
+        )
+    DailySnapshot.objects.create(
+        day=period.start - dt.timedelta(days=3),
+        metric="reputation.net_sentiment",
+        value=-5.0,
+        computed_at=NOW,
+    )
+    ctx = metrics.Context(selectors.settings_get())
+    net = dashboards.period_measure(metrics.get("reputation.net_sentiment"), period, ctx)
+    assert net.value == 15
+    assert net.note == "mean of 2 daily snapshots"
+    change = dashboards.period_measure(metrics.get("reputation.net_sentiment_trend"), period, ctx)
+    assert change.value == 20
+    # With posts in the period, the live figure wins.
+    conversation(org.care, opened_at=NOW - dt.timedelta(hours=2), sentiment="positive")
+    fresh = metrics.Context(selectors.settings_get())
+    live = dashboards.period_measure(metrics.get("reputation.net_sentiment"), period, fresh)
+    assert live.value == 100

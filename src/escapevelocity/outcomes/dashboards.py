@@ -113,8 +113,13 @@ def period_measure(
     snapshots where they exist (so the figure survives the posts' retention), the live
     computation for the days without one. Other metrics are computed live over the period."""
     w = period.window(unit)
-    if not metric.additive:
-        return metric.measure(w, ctx)
+    if metric.change_of:
+        base = metrics.get(metric.change_of)
+        now = period_measure(base, period, ctx, unit=unit, today=today)
+        before = period_measure(base, period.previous(), ctx, unit=unit, today=today)
+        if now.value is None or before.value is None:
+            return Measure(None, "Needs data in this period and the one before")
+        return Measure(now.value - before.value, "against the previous period")
     today = today or timezone.localdate()
     if snapshots is None:
         series = selectors.snapshot_series(
@@ -122,6 +127,13 @@ def period_measure(
         )
         snapshots = dict(series[metric.key])
     stored = {d: snapshots[d] for d in stored_days(period, today) if d in snapshots}
+    if not metric.additive:
+        live = metric.measure(w, ctx)
+        kept = [v for v in stored.values() if v is not None]
+        if live.value is not None or metric.point_in_time or not kept:
+            return live
+        # The posts behind the period are gone (retention): the mean of its daily values.
+        return Measure(sum(kept) / len(kept), f"mean of {len(kept)} daily snapshots")
     missing = [d for d in _days(period.start, period.end) if d not in stored]
     total = sum(v or 0.0 for v in stored.values())
     live_note = ""

@@ -70,6 +70,7 @@ class Metric:
     higher_is_better: bool = True
     per_unit: bool = True  # meaningful for one unit, not only the whole company
     additive: bool = False  # a period's value is the sum of its days' values
+    change_of: str | None = None  # this metric is another's change on the previous period
     point_in_time: bool = False  # a state now, not a sum over the period: not recomputable
     link: Link | None = None
     # The same formula for many units at once in a few grouped queries (for unit tables).
@@ -466,6 +467,7 @@ register(
         "Net sentiment in the period minus net sentiment in the period of equal length before.",
         "Corporate communications",
         reputation_net_sentiment_trend,
+        change_of="reputation.net_sentiment",
     )
 )
 register(
