@@ -125,3 +125,33 @@ def test_it_records_lead_outcomes_for_those_who_act_on_the_unit(org: Org) -> Non
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["loc"] == ["body", "value"]
     assert Lead.objects.count() == 1
+
+
+def test_it_lists_alerts_in_constant_queries(org: Org, django_assert_max_num_queries: Any) -> None:
+    from escapevelocity.outcomes import services
+
+    for i in range(12):
+        alert = Alert.objects.create(
+            series=f"topic:t{i}",
+            kind="volume",
+            unit=org.care if i % 2 else None,
+            started_at=NOW - dt.timedelta(hours=i + 3),
+            detected_at=NOW - dt.timedelta(hours=i + 2),
+            ended_at=NOW - dt.timedelta(hours=i + 1),
+            peak_at=NOW - dt.timedelta(hours=i + 3),
+            observed=40,
+            expected=5,
+            total=40,
+            share=0.5,
+            baseline_share=0.2,
+            p_value=1e-8,
+            summary=f"spike {i}",
+            created=NOW,
+        )
+        services.checklist_open(alert=alert)
+    client = org.client(org.alice)
+    client.get("/api/outcomes/alerts")
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/outcomes/alerts").json()) == 12
+    with django_assert_max_num_queries(12):
+        assert client.get("/outcomes/alerts/").status_code == 200

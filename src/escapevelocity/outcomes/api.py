@@ -83,7 +83,8 @@ def metrics_read(
     end: str = "",
     unit: str = "",
 ) -> dict[str, Any]:
-    """Every metric over a period (?days=7|30|90 or ?start&end), company-wide or for ?unit."""
+    """Every metric over a period (?days=7|30|90 or ?start&end), company-wide or for ?unit.
+    Additive metrics sum the daily snapshots where they exist, as the dashboards do."""
     _require_dashboards(request)
     chosen: Unit | None = None
     if unit:
@@ -94,12 +95,11 @@ def metrics_read(
         raise PermissionDenied("Name your unit: ?unit=<key>.")
     params = {"start": start, "end": end, "days": str(days) if days is not None else ""}
     period = dashboards.period_from_params(params)
-    w = period.window(chosen)
     ctx = metrics.Context(selectors.settings_get())
     out = []
     for m in metrics.REGISTRY.values():
-        now = m.measure(w, ctx)
-        before = m.measure(w.previous(), ctx)
+        now = dashboards.period_measure(m, period, ctx, unit=chosen)
+        before = dashboards.period_measure(m, period.previous(), ctx, unit=chosen)
         out.append(
             {
                 "key": m.key,
