@@ -1,0 +1,235 @@
+"""Posts per second through care.services.ingest_posts, in batches of 1,000.
+
+Each batch is one triage call and one transaction (dedupe, authors, threading, conversations,
+posts, decisions, queue placement). Baseline measured in the same run: the triage engine alone
+on the same batches, so the ratio shows what storing costs on top of deciding.
+
+    .venv/bin/python bench/bench_care_ingest.py                 # SQLite, then PostgreSQL if up
+    .venv/bin/python bench/bench_care_ingest.py --db sqlite --posts 50000
+
+The posts are generated here from the demo's templates (no real customer's words). PostgreSQL
+runs in a database of its own (ev_bench_care, dropped and created), at EV_BENCH_PG_URL or
+postgresql://root@127.0.0.1:5432/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_BASE = os.environ.get("EV_BENCH_PG_URL", "postgresql://root@127.0.0.1:5432/")
+PG_DB = "ev_bench_care"
+
+
+def pg_available() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_BASE + "postgres", connect_timeout=3).close()
+        return True
+    except Exception:
+        return False
+
+
+def prepare_postgres(name: str = PG_DB) -> str:
+    import psycopg
+
+    with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_BASE + name
+
+
+def setup_django(db: str, data_dir: str) -> None:
+    """Point Django at a fresh database (SQLite file in data_dir, or the bench PostgreSQL)."""
+    os.environ["EV_DATA_DIR"] = data_dir
+    os.environ.setdefault("EV_DEV_SECRET", "1")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "escapevelocity.settings"
+    if db == "postgres":
+        os.environ["EV_DATABASE_URL"] = prepare_postgres()
+    else:
+        os.environ.pop("EV_DATABASE_URL", None)
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def make_org() -> dict[str, Any]:
+    """A hub, two care spokes, product, sales, marketing, comms, legal; people in each."""
+    from django.contrib.auth import get_user_model
+
+    from escapevelocity.org import permissions, services
+    from escapevelocity.org.models import OrgModel, Role, UnitFunction, UnitKind
+
+    system = permissions.system_actor()
+    services.company_update(actor=system, name="Bench Co", org_model=OrgModel.HUB_AND_SPOKE)
+    hub = services.unit_create(actor=system, key="hub", name="Hub", kind=UnitKind.HUB)
+    units = {"hub": hub}
+    for key, function in [
+        ("care", UnitFunction.CUSTOMER_CARE),
+        ("care-2", UnitFunction.CUSTOMER_CARE),
+        ("product", UnitFunction.PRODUCT),
+        ("sales", UnitFunction.SALES),
+        ("marketing", UnitFunction.MARKETING),
+        ("comms", UnitFunction.COMMUNICATIONS),
+        ("legal", UnitFunction.LEGAL),
+    ]:
+        units[key] = services.unit_create(
+            actor=system, key=key, name=key.title(), kind=UnitKind.SPOKE, function=function
+        )
+    users = get_user_model().objects
+    people = {
+        "lead": users.create_user("lead", password="bench-password-1"),
+        "agent": users.create_user("agent", password="bench-password-1"),
+    }
+    services.membership_set(actor=system, user=people["lead"], unit=hub, role=Role.STRATEGIST)
+    services.membership_set(actor=system, user=people["agent"], unit=units["care"], role=Role.AGENT)
+    return {"units": units, "people": people}
+
+
+def synthetic_posts(n: int, *, seed: int = 7, authors: int = 8000) -> list[dict[str, Any]]:
+    """`n` posts from the demo's templates: mixed intents and languages, repeat authors,
+    some replies to earlier posts."""
+    from escapevelocity.care.demo_data import CITIES, DAYS, EN, MIX, OTHER_LANGUAGES, PRODUCTS
+
+    rng = random.Random(seed)
+    intents, weights = zip(*MIX, strict=True)
+    start = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    posts: list[dict[str, Any]] = []
+    for i in range(n):
+        if rng.random() < 0.12:
+            _language, _intent, text = rng.choice(OTHER_LANGUAGES)
+        else:
+            intent = rng.choices(intents, weights)[0]
+            text = rng.choice(EN[intent]).format(
+                p=rng.choice(PRODUCTS), c=rng.choice(CITIES), d=rng.choice(DAYS)
+            )
+        post: dict[str, Any] = {
+            "external_id": f"b{seed}-{i}",
+            "channel": rng.choice(("x", "mastodon", "bluesky")),
+            "author": f"user{rng.randrange(authors)}",
+            "author_reach": rng.randrange(10, 50_000),
+            "text": f"{text} #{i % 997}",
+            "created_at": (start + timedelta(seconds=i * 2)).isoformat(),
+        }
+        if i > 10 and rng.random() < 0.1:
+            post["reply_to_id"] = f"b{seed}-{rng.randrange(max(0, i - 2000), i)}"
+        posts.append(post)
+    return posts
+
+
+def run(db: str, total: int, batch: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        setup_django(db, data_dir)
+        from escapevelocity.care import services
+        from escapevelocity.care.models import Conversation, Post
+        from escapevelocity.triage import Post as TriagePost
+
+        make_org()
+        posts = synthetic_posts(total + batch)
+        warm, posts = posts[:batch], posts[batch:]
+        services.ingest_posts(warm)  # loads the triage models once, outside the clock
+        triager = services.triager()
+        batches = [posts[i : i + batch] for i in range(0, len(posts), batch)]
+        # Baseline: the engine alone on the same batches.
+        engine_seconds = []
+        for b in batches:
+            records = [
+                TriagePost(
+                    external_id=p["external_id"],
+                    channel=p["channel"],
+                    text=p["text"],
+                    author_handle=p["author"],
+                )
+                for p in b
+            ]
+            t = time.perf_counter()
+            triager.triage(records)
+            engine_seconds.append(time.perf_counter() - t)
+        ingest_seconds = []
+        for b in batches:
+            t = time.perf_counter()
+            result = services.ingest_posts(b)
+            ingest_seconds.append(time.perf_counter() - t)
+            assert result.new == len(b), result.as_dict()
+        t = time.perf_counter()
+        replay = services.ingest_posts(batches[0])
+        replay_seconds = time.perf_counter() - t
+        assert replay.duplicate == len(batches[0]) and replay.new == 0
+        stored = Post.objects.count()
+        conversations = Conversation.objects.count()
+    ingest_rate = len(posts) / sum(ingest_seconds)
+    engine_rate = len(posts) / sum(engine_seconds)
+    return {
+        "posts": len(posts),
+        "stored": stored,
+        "conversations": conversations,
+        "ingest_rate": ingest_rate,
+        "engine_rate": engine_rate,
+        "batch_median_ms": statistics.median(ingest_seconds) * 1000,
+        "replay_rate": len(batches[0]) / replay_seconds,
+    }
+
+
+def report(db: str, r: dict[str, float]) -> None:
+    print(
+        f"{db:<10} ingest_posts: {r['ingest_rate']:>8,.0f} posts/s "
+        f"({r['posts']:,.0f} posts in batches of 1,000, median batch {r['batch_median_ms']:.0f} ms; "
+        f"{r['conversations']:,.0f} conversations)"
+    )
+    print(
+        f"{db:<10} triage engine alone (baseline): {r['engine_rate']:>8,.0f} posts/s; "
+        f"ratio ingest/engine = {r['ingest_rate'] / r['engine_rate']:.2f}"
+    )
+    print(f"{db:<10} replayed batch (all duplicates): {r['replay_rate']:>8,.0f} posts/s")
+    if db == "sqlite":
+        verdict = "meets" if r["ingest_rate"] >= 5000 else "MISSES"
+        print(f"{db:<10} target >= 5,000 posts/s on SQLite: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.db == "both":
+        # Each database in its own process: Django binds to one database per process.
+        for db in ("sqlite", "postgres"):
+            if db == "postgres" and not pg_available():
+                print(f"postgres   SKIPPED: no PostgreSQL at {PG_BASE} (set EV_BENCH_PG_URL).")
+                continue
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--db",
+                    db,
+                    "--posts",
+                    str(args.posts),
+                    "--batch",
+                    str(args.batch),
+                ],
+                check=True,
+            )
+        return
+    report(args.db, run(args.db, args.posts, args.batch))
+
+
+if __name__ == "__main__":
+    main()
