@@ -396,3 +396,23 @@ def test_it_calls_a_listener_silent_only_after_its_poll_interval(
     Connector.objects.filter(name="feed").update(state="stopped")
     running = {r["connector"].name: r["running"] for r in listen.connectors_health(user=org.alice)}
     assert running["feed"] is False
+
+
+def test_it_says_why_it_could_not_store_and_keeps_its_cursor(db: Any) -> None:
+    from django.core.management.base import CommandError
+
+    site = FakeFeed(body=rss([("r1", "Broken again", "<p>third time</p>")]))
+    with http_server(site):
+        listen.connector_save(
+            actor=permissions.system_actor(),
+            name="reviews",
+            kind="feed",
+            options={"url": f"{site.base_url}/feed.rss"},
+        )
+        with pytest.raises(CommandError, match="create a hub first"):
+            call_command("listen", "reviews", "--once", stdout=io.StringIO())
+    connector = Connector.objects.get()
+    assert connector.state == "failed"
+    assert "storing failed" in connector.last_error
+    assert connector.cursor is None
+    assert Post.objects.count() == 0

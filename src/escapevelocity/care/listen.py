@@ -317,15 +317,28 @@ def run_listener(
             errors=F("errors") + 1,
         )
         raise
-    pure.listen(
-        adapter,
-        cursor=Connector.objects.values_list("cursor", flat=True).get(pk=connector.pk),
-        on_batch=on_batch,
-        stop=stop,
-        on_health=writer,
-        backoff=backoff,
-        max_rounds=max_rounds,
-    )
+    try:
+        pure.listen(
+            adapter,
+            cursor=Connector.objects.values_list("cursor", flat=True).get(pk=connector.pk),
+            on_batch=on_batch,
+            stop=stop,
+            on_health=writer,
+            backoff=backoff,
+            max_rounds=max_rounds,
+        )
+    except Exception as exc:
+        # Storing failed (the database, Care's set-up): the cursor stayed with the last batch
+        # stored. Say so in the health view before the process ends.
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else repr(exc)
+        Connector.objects.filter(pk=connector.pk).update(
+            state="failed",
+            last_error=f"storing failed: {message}"[:500],
+            last_error_at=timezone.now(),
+            errors=F("errors") + 1,
+            consecutive_errors=F("consecutive_errors") + 1,
+        )
+        raise
 
 
 # -------------------------------------------------------------------------------- replying

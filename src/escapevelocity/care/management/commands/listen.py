@@ -6,6 +6,7 @@ import signal
 import threading
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections, connection
 
@@ -65,6 +66,10 @@ class Command(BaseCommand):
             )
         except pure.PermanentError as exc:
             raise CommandError(str(exc)) from None
+        except ValidationError as exc:
+            raise CommandError(
+                f"{name}: could not store posts: {'; '.join(exc.messages)}"
+            ) from None
         finally:
             stop.set()
             if replies is not None:
