@@ -147,6 +147,9 @@ def test_it_counts_escalations_and_backlog_as_reactive_work() -> None:
     work = Workload({"hr": [2.0] * 20}, escalations=[40.0] * 20, hours_per_request=4.0)
     result = cap.assess(work, hub(120))
     assert result.weeks[0].reactive_hours == pytest.approx(2 * 4 + 40 * 0.5)
+    assert "Care escalates about 40 conversations a week to the hub (20 hours" in " ".join(
+        result.reasons
+    )
     with_backlog = cap.assess(
         Workload({"hr": [2.0] * 20}, hours_per_request=4.0, backlog_hours=40), hub(120)
     )

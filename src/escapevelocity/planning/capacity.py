@@ -502,6 +502,11 @@ def assess(
             f"Even the high end of the forecast stays under {cap.overload_at:.0%} of the "
             f"reactive hours for {horizon} weeks."
         )
+    if now_esc > 0:
+        reasons.append(
+            f"Care escalates about {now_esc:.0f} conversations a week to the hub "
+            f"({now_esc * h_esc:.0f} hours of reactive work)."
+        )
     if workload.backlog_hours > 0:
         reasons.append(
             f"{workload.backlog_hours:.0f} hours of accepted or waiting requests are in the queue."
