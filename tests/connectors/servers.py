@@ -111,6 +111,7 @@ class FakeMastodon:
     rate_limit_headers: dict[str, str] = field(default_factory=dict)
     stream: queue.Queue[str | None] = field(default_factory=queue.Queue)
     stream_connections: int = 0
+    stream_redirect: str = ""
     posted: dict[str, dict[str, Any]] = field(default_factory=dict)
     closing: threading.Event = field(default_factory=threading.Event)
     next_id: int = 95  # ids cross from two to three digits: compared as numbers, not text
@@ -187,6 +188,12 @@ class FakeMastodon:
             h.send_json(401, {"error": "The access token is invalid"})
             return
         if parts.path == "/api/v1/streaming/user/notification":
+            if self.stream_redirect:
+                h.send_response(302)
+                h.send_header("Location", self.stream_redirect + parts.path)
+                h.send_header("Content-Length", "0")
+                h.end_headers()
+                return
             self.serve_stream(h)
             return
         if h.command == "POST" and parts.path == "/api/v1/statuses":

@@ -481,3 +481,25 @@ def test_it_never_loses_or_repeats_across_random_kills_and_arrivals(
         stored += [p.text for p in batch.posts]
     expected = [n["status"]["content"][3:-4] for n in fake.notifications if n["type"] == "mention"]
     assert stored == expected
+
+
+def test_it_streams_from_the_instances_streaming_host(fake: FakeMastodon) -> None:
+    fake.stream_redirect = "https://streaming.example.social"
+    with pytest.raises(PermanentError, match=r"set streaming_url to https://streaming\.example"):
+        list(MastodonStream(client_for(fake)).fetch({"since_id": "0"}, threading.Event()))
+    fake.stream_redirect = ""
+    # Another origin for the same server: as if it were streaming.<instance>.
+    other = fake.base_url.replace("127.0.0.1", "localhost")
+    stream = MastodonStream(client_for(fake), streaming_url=other, read_timeout=5.0)
+    out: list[Batch] = []
+    stop = threading.Event()
+    thread = collect(stream, {"since_id": "0"}, stop, out)
+    wait_for(lambda: fake.stream_connections == 1)
+    live = fake.mention("over the streaming host")
+    fake.push("notification", json.dumps(live))
+    wait_for(lambda: sum(len(b.posts) for b in out) == 1)
+    stop.set()
+    thread.join(timeout=3)
+    assert texts(out) == ["over the streaming host"]
+    with pytest.raises(PermanentError):
+        MastodonStream(client_for(fake), streaming_url="wss://streaming.example.social")

@@ -441,9 +441,11 @@ class MastodonStream:
         self.read_timeout = read_timeout
         self.keepalive_seconds = keepalive_seconds
         self.client = client
+        # Large instances stream from their own host (streaming.mastodon.social): a configured
+        # streaming_url is trusted like base_url, and the token is sent there too.
         self.url = (streaming_url or client.base_url).rstrip("/") + stream_path
-        if not client.same_origin(self.url):
-            raise PermanentError("the streaming URL must be on the account's instance")
+        if urlsplit(self.url).scheme not in {"http", "https"}:
+            raise PermanentError(f"the streaming URL must be http(s): {streaming_url!r}")
         self.poller = MastodonMentions(client)
         self.name = f"mastodon stream {client.account or client.host}"
 
@@ -457,6 +459,12 @@ class MastodonStream:
                 headers={"Accept": "text/event-stream"},
                 timeout=httpx.Timeout(15.0, read=self.read_timeout),
             ) as response:
+                if response.is_redirect:
+                    where = urlsplit(response.headers.get("location", ""))
+                    raise PermanentError(
+                        f"{self.name}: the instance streams from elsewhere; set streaming_url "
+                        f"to {where.scheme}://{where.netloc}"
+                    )
                 if response.status_code >= 400:
                     response.read()
                     check_response(response, what=self.name)
