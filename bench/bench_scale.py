@@ -193,6 +193,14 @@ def wait_traced(client: Any, key: str, batches: int, timeout: float) -> list[dic
 
 
 def saturation(env: dict[str, str], workers: int, posts: int, batch: int, logs: Path) -> dict:
+    sampler = LockSampler(env["EV_DATABASE_URL"])
+    with sampler:
+        result = _saturation(env, workers, posts, batch, logs)
+    result["locks"] = sampler.summary()
+    return result
+
+
+def _saturation(env: dict[str, str], workers: int, posts: int, batch: int, logs: Path) -> dict:
     import redis
 
     from escapevelocity.celery import Publisher
@@ -231,6 +239,52 @@ def saturation(env: dict[str, str], workers: int, posts: int, batch: int, logs: 
         "p99": percentile(latency, 0.99),
         "pids": len({t["pid"] for t in traces}),
     }
+
+
+class LockSampler:
+    """Samples pg_stat_activity while workers run: how often a worker's transaction waits for
+    another's lock (Care serializes ingest batches with an advisory lock)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.stop = threading.Event()
+        self.samples = 0
+        self.waiting = 0
+        self.active = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        query = (
+            "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), "
+            "count(*) FILTER (WHERE state = 'active' OR state LIKE 'idle in transaction%') "
+            "FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop.wait(0.1):
+                waiting, active = conn.execute(query).fetchone() or (0, 0)
+                self.samples += 1
+                self.waiting += int(waiting > 0)
+                self.active += int(active > 0)
+
+    def __enter__(self) -> LockSampler:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+
+    def summary(self) -> str:
+        if not self.samples:
+            return "no samples"
+        return (
+            f"a worker waited on another's lock in {100 * self.waiting / self.samples:.0f}% of "
+            f"{self.samples} samples (a transaction was open in "
+            f"{100 * self.active / self.samples:.0f}%)"
+        )
 
 
 class Readers:
@@ -287,7 +341,7 @@ def free_port() -> int:
 
 
 def paced(
-    env: dict[str, str], rate: int, seconds: float, readers: int, logs: Path
+    env: dict[str, str], rate: int, seconds: float, readers: int, logs: Path, tick: float
 ) -> dict[str, Any]:
     import httpx
     import redis
@@ -321,7 +375,6 @@ def paced(
         procs = start_workers(env, 2, logs)
         maker = PostMaker(seed=99)
         key = "bench:paced"
-        tick = 0.1
         per_tick = max(1, round(rate * tick))
         written: dict[str, list[float]] = {}
         reader.stop.clear()
@@ -395,6 +448,9 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=1_000, help="posts/s in the paced run")
     parser.add_argument("--paced-seconds", type=float, default=15.0)
     parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument(
+        "--tick", type=float, default=0.25, help="paced run: publish what arrived every TICK s"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
     missing = services_up()
@@ -406,6 +462,7 @@ def main() -> None:
         logs = Path(tmp)
         env = setup(url, tmp)
         print(f"posts per run: {args.posts:,} in batches of {args.batch}; database {url}")
+        print("load average at start (1/5/15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
         base_rate, profile = baseline(min(args.posts, 10_000), args.batch)
         print(f"baseline  in-process ingest_posts (no broker): {base_rate:>8,.0f} posts/s")
         results = []
@@ -417,10 +474,12 @@ def main() -> None:
                 f"(published at {r['publish_rate']:,.0f}/s; {r['new']:,} new; batch "
                 f"publish-to-queue p50 {r['p50']:.2f}s p99 {r['p99']:.2f}s; {r['pids']} pids)"
             )
-        p = paced(env, args.rate, args.paced_seconds, args.readers, logs)
+            print(f"          {r['locks']}")
+        p = paced(env, args.rate, args.paced_seconds, args.readers, logs, args.tick)
         print(
             f"paced     2 workers at {p['offered']:,.0f} posts/s offered for "
-            f"{args.paced_seconds:g}s ({p['posts']:,} posts): post publish-to-queue "
+            f"{args.paced_seconds:g}s ({p['posts']:,} posts, a batch every {args.tick:g}s): "
+            "post publish-to-queue "
             f"p50 {p['p50']:.2f}s p99 {p['p99']:.2f}s; queue drained {p['drain_seconds']:.1f}s "
             "after the last publish"
         )
@@ -443,6 +502,7 @@ def main() -> None:
             f"({size / max(1, stored):,.0f} bytes per post, all tables and indexes); "
             f"{json_bytes:,.0f} bytes of JSON per post in the queue"
         )
+        print("load average at end (1/5/15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
         two = results[1]["rate"]
         print(f"ratio     2 workers / in-process baseline: {two / base_rate:.2f}")
         print(f"ratio     2 workers / 1 worker: {two / results[0]['rate']:.2f}")
