@@ -282,6 +282,9 @@ class TestTrainingAndRights:
         assert AccountGrant.objects.count() == 1
         assert selectors.may_speak_for(user=org.bob, account_or_network_handle=gov.care_account)
         assert selectors.may_speak_for(user=org.bob, account_or_network_handle=("x", "@testcohelp"))
+        assert selectors.may_speak_for(
+            user=org.bob, account_or_network_handle=("Twitter", "TestCoHelp")
+        )
         assert not selectors.may_speak_for(
             user=org.bob, account_or_network_handle=gov.care_account, right="publish"
         )

@@ -28,6 +28,21 @@ class Network(models.TextChoices):
     OTHER = "other", "Other"
 
 
+NETWORK_ALIASES = {
+    "twitter": "x",
+    "x.com": "x",
+    "fb": "facebook",
+    "ig": "instagram",
+    "bsky": "bluesky",
+}
+
+
+def clean_network(value: str) -> str:
+    """The network's code for a name as people write it (`Twitter` → `x`)."""
+    v = value.strip().lower()
+    return NETWORK_ALIASES.get(v, v)
+
+
 class AccountStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     DORMANT = "dormant", "Dormant"

@@ -31,6 +31,7 @@ from escapevelocity.governance.models import (
     PolicyAcceptance,
     TrainingCompletion,
     TrainingModule,
+    clean_network,
 )
 from escapevelocity.org import permissions
 from escapevelocity.org.models import HUB_ROLES, Company, Membership, Role
@@ -108,7 +109,7 @@ def account_get(*, user: Any, pk: int) -> Account | None:
 
 def account_by_handle(network: str, handle: str) -> Account | None:
     key = matching.normalize_handle(handle).lower()
-    return Account.objects.filter(network=network.strip().lower(), handle_key=key).first()
+    return Account.objects.filter(network=clean_network(network), handle_key=key).first()
 
 
 def dormancy_candidates(*, now: dt.datetime) -> QuerySet[Account]:

@@ -44,16 +44,11 @@ from escapevelocity.governance.models import (
     Right,
     TrainingCompletion,
     TrainingModule,
+    clean_network,
 )
 from escapevelocity.org import permissions
 from escapevelocity.org.models import Unit, UnitKind
 
-NETWORK_ALIASES = {
-    "twitter": Network.X,
-    "x.com": Network.X,
-    "fb": Network.FACEBOOK,
-    "ig": "instagram",
-}
 MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_CSV_ROWS = 20_000
 # Default due dates of a consolidation's steps, in days from its start.
@@ -170,8 +165,7 @@ def settings_update(*, actor: Any, marks: str, dormant_after_days: int) -> Gover
 
 
 def _clean_network(value: str) -> str:
-    v = value.strip().lower()
-    return str(NETWORK_ALIASES.get(v, v))
+    return clean_network(value)
 
 
 def _validate_account_fields(
