@@ -416,3 +416,39 @@ def test_it_says_why_it_could_not_store_and_keeps_its_cursor(db: Any) -> None:
     assert "storing failed" in connector.last_error
     assert connector.cursor is None
     assert Post.objects.count() == 0
+
+
+def test_it_publishes_batches_to_the_workers_in_distributed_mode(
+    org: Any, mastodon: FakeMastodon, settings: Any
+) -> None:
+    import os
+
+    import redis
+
+    from escapevelocity.connectors import Batch as PureBatch
+    from escapevelocity.connectors.mastodon import status_to_post
+
+    url = os.environ.get("EV_TEST_CONNECTORS_BROKER_URL", "redis://127.0.0.1:6379/13")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and no Redis at {url}")
+        pytest.skip(f"No Redis at {url}: distributed-mode publishing not tested.")
+    client.delete("ev-ingest")
+    settings.BROKER_URL = url
+    connector = save_mastodon(mastodon)
+    status = mastodon.mention("@acme is it down?")["status"]
+    post = status_to_post(status, host="mastodon.example", account="acme")
+    try:
+        listen.store_batch(
+            connector=connector, batch=PureBatch(posts=(post,), cursor={"since_id": status["id"]})
+        )
+        assert client.llen("ev-ingest") == 1  # one message for the workers
+        message = json.loads(client.lindex("ev-ingest", 0))
+        assert message["headers"]["task"] == "ev.ingest_batch"
+    finally:
+        client.delete("ev-ingest")
+    assert Post.objects.count() == 0  # a worker stores it, not the listener
+    assert Connector.objects.get().cursor == {"since_id": status["id"]}
