@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-CORPUS_VERSION = "2026-11-22.1"
+CORPUS_VERSION = "2026-11-22.3"
 PER_INTENT = 240
 
 INDUSTRIES: dict[str, dict[str, list[str]]] = {
@@ -316,6 +316,12 @@ TEMPLATES: list[tuple[str, str, str]] = [
     ("question", "neutral", "do I need an appointment or can I just walk in?"),
     ("question", "neutral", "where do I send the form for {event}"),
     ("question", "neutral", "Could you DM me the steps to set up my {thing}?"),
+    ("question", "neutral", "What time does the branch near the station open on Saturday?"),
+    ("question", "neutral", "are you open on bank holidays?"),
+    ("question", "neutral", "When do your stores close tonight?"),
+    ("question", "neutral", "what time can I call the {staff} tomorrow?"),
+    ("question", "neutral", "Which store has {product} on display? Want to see it first"),
+    ("question", "neutral", "Is the {thing} covered by the warranty?"),
     ("question", "positive", "Loved the last one! When is the next sale?"),
     # feedback
     ("feedback", "neutral", "Suggestion: let us pick a delivery window for {event}"),
@@ -505,6 +511,121 @@ TEMPLATES: list[tuple[str, str, str]] = [
     ("other", "negative", "traffic is horrible today, an hour to go two miles"),
 ]
 
+# Everyday posts that are not addressed to a company: they teach the sentiment model the tone of
+# ordinary social posts (sport, shows, weather, plans, news) beyond customer care. Slots: {team}
+# {show} {artist} {day} {place} {food} {thing}.
+GENERAL_SLOTS: dict[str, list[str]] = {
+    "team": [
+        "the Eagles",
+        "United",
+        "the Lakers",
+        "our team",
+        "Brazil",
+        "the Yankees",
+        "the home side",
+        "City",
+    ],
+    "show": [
+        "the new season",
+        "the finale",
+        "that documentary",
+        "the premiere",
+        "the sequel",
+        "the reboot",
+        "the new album",
+        "the trailer",
+    ],
+    "artist": [
+        "Taylor",
+        "the band",
+        "Drake",
+        "the orchestra",
+        "my favourite singer",
+        "the headliner",
+        "the new director",
+    ],
+    "day": [
+        "tomorrow",
+        "on Friday",
+        "tonight",
+        "this weekend",
+        "on Sunday",
+        "next week",
+        "in May",
+        "on the 4th",
+    ],
+    "place": [
+        "the beach",
+        "the stadium",
+        "Paris",
+        "the park",
+        "the festival",
+        "downtown",
+        "the gym",
+        "my hometown",
+    ],
+    "food": ["tacos", "pizza", "coffee", "sushi", "pancakes", "the BBQ", "ice cream"],
+    "thing": [
+        "the game",
+        "the concert",
+        "the match",
+        "the show",
+        "the race",
+        "the debate",
+        "the parade",
+        "the launch",
+    ],
+}
+GENERAL_TEMPLATES: list[tuple[str, str]] = [
+    ("positive", "can't wait for {thing} {day}!!"),
+    ("positive", "So excited to see {artist} {day} 😍"),
+    ("positive", "{team} played brilliantly, what a win"),
+    ("positive", "{show} was amazing, best thing I've watched all year"),
+    ("positive", "Had the best time at {place} today ☀️"),
+    ("positive", "nothing beats {food} {day} with friends"),
+    ("positive", "Happy birthday to my wonderful sister ❤️"),
+    ("positive", "love this song so much"),
+    ("positive", "Proud of {team} tonight. Well deserved"),
+    ("positive", "{artist} never misses, {show} is a masterpiece"),
+    ("positive", "good luck to everyone running {thing} {day}"),
+    ("positive", "What a lovely surprise, thank you all for coming"),
+    ("positive", "Finally got tickets for {thing} {day}, so happy"),
+    ("positive", "{place} looks gorgeous {day}, enjoy it everyone"),
+    ("positive", "Congratulations to {team} on the title 🏆"),
+    ("positive", "I may be biased but {show} is fun"),
+    ("negative", "{team} lost again. I'm so done with this season"),
+    ("negative", "{show} was a huge disappointment"),
+    ("negative", "I hate when people spoil {show}"),
+    ("negative", "rain ruined {thing} {day}, so annoying"),
+    ("negative", "Can't believe {artist} cancelled {thing}. Gutted"),
+    ("negative", "Terrible refereeing in {thing}, {team} was robbed"),
+    ("negative", "feeling awful, missed {thing} because I was sick"),
+    ("negative", "RIP to a true legend. So sad today"),
+    ("negative", "the traffic to {place} is a nightmare {day}"),
+    ("negative", "worst {food} I've ever had, never again"),
+    ("negative", "Why is everyone so angry online today. Exhausting"),
+    ("negative", "{artist} should be ashamed of that performance"),
+    ("negative", "I don't think {team} deserve to win anything this year"),
+    ("negative", "not looking forward to {thing} {day} at all"),
+    ("negative", "Another shooting in the news. Heartbreaking"),
+    ("negative", "ugh, Monday {day} and I'm already tired"),
+    ("neutral", "{thing} starts at 8pm {day} at {place}"),
+    ("neutral", "{artist} will perform at {place} {day}"),
+    ("neutral", "{team} announced the new coach {day}"),
+    ("neutral", "Heading to {place} {day}"),
+    ("neutral", "{show} is out {day} on streaming"),
+    ("neutral", "The vote on the new budget is scheduled {day}"),
+    ("neutral", "Reading about {team}'s transfer rumours"),
+    ("neutral", "{artist} talks about {show} in a new interview"),
+    ("neutral", "Tickets for {thing} go on sale {day}"),
+    ("neutral", "Just landed in {place}"),
+    ("neutral", "The forecast says rain at {place} {day}"),
+    ("neutral", "getting {food} before {thing}"),
+    ("neutral", "{team} vs the visitors {day}, kick off at 3"),
+    ("neutral", "Live updates from {place} here"),
+]
+GENERAL_PER_SENTIMENT = 200
+
 OPENERS = [
     "",
     "",
@@ -555,6 +676,33 @@ def _register(text: str, sentiment: str, rnd: random.Random) -> str:
     if rnd.random() < 0.1:
         text = text.rstrip(".!") + rnd.choice(["!!", "...", " pls", " thx", "?!"])
     return text
+
+
+def general_examples(per_sentiment: int = GENERAL_PER_SENTIMENT, seed: int = 11) -> list[Example]:
+    """Return everyday (not customer) posts labeled with sentiment; their intent is `other`."""
+    rnd = random.Random(seed)
+    by_sentiment: dict[str, list[str]] = {}
+    for sentiment, template in GENERAL_TEMPLATES:
+        by_sentiment.setdefault(sentiment, []).append(template)
+    out: list[Example] = []
+    for sentiment, templates in by_sentiment.items():
+        seen: set[str] = set()
+        attempts = 0
+        while len(seen) < per_sentiment and attempts < per_sentiment * 50:
+            attempts += 1
+            text = rnd.choice(templates).format(
+                **{k: rnd.choice(v) for k, v in GENERAL_SLOTS.items()}
+            )
+            if rnd.random() < 0.3:
+                text = text.lower()
+            if rnd.random() < 0.15:
+                text = f"{text} {rnd.choice(EMOJI[sentiment])}".rstrip()
+            if rnd.random() < 0.1:
+                text = f"@friend {text}"
+            if text not in seen:
+                seen.add(text)
+                out.append(Example(text, "other", sentiment))
+    return out
 
 
 def examples(per_intent: int = PER_INTENT, seed: int = 7) -> list[Example]:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
 
 from .language import detect_batch
 from .lexicon import LexiconScore, load_lexicon, score_tokens
@@ -21,24 +23,12 @@ from .router import LearnedRouter, load_router
 from .rules import PostFacts, RuleSet, load_rules
 from .signals import Signals, find_signals
 from .starter import StarterModels, lexicon_features, load_starter
-from .textmodel import FloatArray, TextModel
+from .textmodel import FloatArray
 
 ROUTER_FILE = "router.joblib"
 RULES_FILE = "routing.yaml"
-# The default blends the trained model with the lexicon; measured in docs/benchmarks.md.
-MODEL_WEIGHT = 0.5
-NEUTRAL_BAND = 0.1
 # A crisis term lifts the crisis probability to at least this much (more terms, more lift).
 CRISIS_FLOOR = 0.45
-
-
-def sentiment_label(score: float, band: float = NEUTRAL_BAND) -> str:
-    """Return negative / neutral / positive for a score in -1..1."""
-    if score >= band:
-        return "positive"
-    if score <= -band:
-        return "negative"
-    return "neutral"
 
 
 class Triager:
@@ -56,7 +46,22 @@ class Triager:
         self.router = router
         self.lexicon = load_lexicon()
         self._intent_index = {c: i for i, c in enumerate(models.intent.classes)}
+        self._intent_order = list(models.intent.classes)
         self._sentiment_index = {c: i for i, c in enumerate(models.sentiment.classes)}
+        names = [""] * len(models.intent.vocab)
+        for name, j in models.intent.vocab.items():
+            names[j] = name
+        self._feature_names = names
+        # Features worth naming in a reason: words and emoji, not pairs or punctuation.
+        self._showable = np.array(
+            [
+                " " not in n
+                and (n[:1].isalnum() or n[:1] in "#@" or ord(n[:1] or " ") > 0x2000)
+                and not n.startswith("_")
+                for n in names
+            ],
+            dtype=bool,
+        )
 
     _cache: dict[tuple[object, ...], Triager] = {}
     _cache_lock = threading.Lock()
@@ -111,149 +116,159 @@ class Triager:
         languages = detect_batch(texts, docs, [p.language for p in posts])
         lexicon = self.lexicon
         lex = [score_tokens(d, lexicon) for d in docs]
-        scores, sentiment_proba = self.sentiment_scores(docs, lex)
-        intent_proba = self.models.intent.predict_proba(docs)
         signals = [find_signals(d) for d in docs]
+        intent_model = self.models.intent
+        x = intent_model.featurize(docs)
+        xs = x if self.models.sentiment.vocab is intent_model.vocab else None
+        scores, sentiment_proba = self.sentiment_scores(docs, lex, x=xs)
+        sentiment_classes = self.models.sentiment.classes
+        labels = [sentiment_classes[j] for j in sentiment_proba.argmax(axis=1).tolist()]
+        intent_proba = intent_model.proba_x(x)
         intents = self._intents(intent_proba, signals)
-        need_router = self.router is not None
-        facts: list[PostFacts] = []
-        for post, norm, (lang, _), (intent, _), score in zip(
-            posts, normalized, languages, intents, scores, strict=True
-        ):
-            facts.append(
-                PostFacts(
-                    text=post.text or "",
-                    normalized=" ".join(norm.tokens),
-                    intent=intent,
-                    sentiment=sentiment_label(float(score)),
-                    channel=post.channel or "",
-                    language=lang,
-                    account=(post.account or "").lstrip("@"),
-                    author=(post.author_handle or "").lstrip("@"),
-                )
-            )
+        best = np.array([self._intent_index[name] for name, _ in intents], dtype=np.intp)
+        top_words = self._top_words(x, best)
+        rounded = np.round(intent_proba, 4).tolist()
         learned: list[tuple[str, float]] | None = None
-        if need_router and self.router is not None:
+        if self.router is not None:
             learned = self.router.predict(docs)
+        keywords = self.rules.uses_keywords
         out: list[Decision] = []
         for i, post in enumerate(posts):
+            intent_name, intent_extra = intents[i]
+            score = float(scores[i])
+            label = labels[i]
+            lang = languages[i][0]
+            facts = PostFacts(
+                text=texts[i],
+                normalized=" ".join(docs[i]) if keywords else "",
+                intent=intent_name,
+                sentiment=label,
+                channel=post.channel or "",
+                language=lang,
+                account=(post.account or "").lstrip("@"),
+                author=(post.author_handle or "").lstrip("@"),
+            )
+            probs = dict(zip(self._intent_order, rounded[i], strict=True))
+            probs = {c: probs.get(c, 0.0) for c in INTENTS}
+            sig = signals[i]
+            age = None
+            if post.created_at is not None and post.created_at.tzinfo is not None:
+                age = max(0.0, (moment - post.created_at).total_seconds() / 3600)
+            value, priority_reasons = priority(
+                intent=intent_name,
+                sentiment_score=score,
+                crisis_terms=[t for t, _ in sig.crisis],
+                reach=post.author_reach,
+                contact_count=post.author_contact_count,
+                age_hours=age,
+            )
+            route, source, rule_name, route_reasons = self._route(
+                facts, learned[i] if learned is not None else None
+            )
+            response, response_reasons = advise(
+                intent=intent_name,
+                sentiment=label,
+                sentiment_score=score,
+                signals=sig,
+                sarcasm=lex[i].sarcasm,
+                shouting=normalized[i].shouting,
+            )
+            intent_reasons = [f"model: P({intent_name}) = {probs[intent_name]:.2f}", *intent_extra]
+            if top_words[i]:
+                intent_reasons.append(f"words pointing to {intent_name}: {top_words[i]}")
             out.append(
-                self._decide(
-                    post,
-                    normalized[i],
-                    languages[i],
-                    lex[i],
-                    float(scores[i]),
-                    sentiment_proba[i],
-                    intent_proba[i],
-                    intents[i],
-                    signals[i],
-                    facts[i],
-                    learned[i] if learned is not None else None,
-                    moment,
+                Decision(
+                    language=lang,
+                    sentiment=label,
+                    sentiment_score=round(score, 4),
+                    intent=intent_name,
+                    intent_probability=probs[intent_name],
+                    intent_probabilities=probs,
+                    priority=value,
+                    route=route,
+                    route_source=source,
+                    route_rule=rule_name,
+                    response=response,
+                    reasons={
+                        "sentiment": self._sentiment_reasons(
+                            normalized[i], lex[i], score, sentiment_proba[i]
+                        ),
+                        "intent": intent_reasons,
+                        "priority": priority_reasons,
+                        "route": route_reasons,
+                        "response": response_reasons,
+                    },
                 )
             )
         return out
 
     def sentiment_scores(
-        self, docs: Sequence[list[str]], lex: Sequence[LexiconScore]
+        self,
+        docs: Sequence[list[str]],
+        lex: Sequence[LexiconScore],
+        *,
+        x: sp.csr_matrix | None = None,
     ) -> tuple[FloatArray, FloatArray]:
-        """Return (scores in -1..1, model probabilities) blending the model and the lexicon."""
+        """Return (scores in -1..1, probabilities) of the sentiment model.
+
+        The model reads the post's n-grams and the lexicon's scores side by side (trained on the
+        project's corpus, it learned how far to trust each); the label is its most probable
+        class and the score is P(positive) - P(negative).
+        """
         model = self.models.sentiment
         dense = lexicon_features(lex) * float(model.meta.get("dense_scale", 1.0))
-        proba = model.predict_proba(docs, dense)
+        if x is None:
+            x = model.featurize(docs)
+        proba = model.proba_x(x, dense)
         pos = proba[:, self._sentiment_index["positive"]]
         neg = proba[:, self._sentiment_index["negative"]]
-        compound = np.array([s.compound for s in lex], dtype=np.float32)
-        scores = MODEL_WEIGHT * (pos - neg) + (1.0 - MODEL_WEIGHT) * compound
-        return np.clip(scores, -1.0, 1.0).astype(np.float32), proba
+        return (pos - neg).astype(np.float32), proba
 
     def _intents(
         self, proba: FloatArray, signals: Sequence[Signals]
     ) -> list[tuple[str, list[str]]]:
         classes = self.models.intent.classes
         crisis = self._intent_index["crisis"]
+        best = proba.argmax(axis=1).tolist()
         out: list[tuple[str, list[str]]] = []
         for i, sig in enumerate(signals):
+            if not sig.crisis:
+                out.append((classes[best[i]], []))
+                continue
             row = proba[i]
-            extra: list[str] = []
-            if sig.crisis:
-                floor = min(0.9, CRISIS_FLOOR + 0.15 * (len(sig.crisis) - 1))
-                if row[crisis] < floor:
-                    rest = 1.0 - row[crisis]
-                    row *= (1.0 - floor) / rest if rest > 0 else 0.0
-                    row[crisis] = floor
-                terms = ", ".join(f"'{t}' ({kind})" for t, kind in sig.crisis[:3])
-                extra.append(f"crisis terms: {terms}")
-            best = int(row.argmax())
-            out.append((classes[best], extra))
+            floor = min(0.9, CRISIS_FLOOR + 0.15 * (len(sig.crisis) - 1))
+            if row[crisis] < floor:
+                rest = 1.0 - row[crisis]
+                row *= (1.0 - floor) / rest if rest > 0 else 0.0
+                row[crisis] = floor
+            terms = ", ".join(f"'{t}' ({kind})" for t, kind in sig.crisis[:3])
+            out.append((classes[int(row.argmax())], [f"crisis terms: {terms}"]))
         return out
 
-    def _decide(
-        self,
-        post: Post,
-        norm: Normalized,
-        language: tuple[str, str],
-        lex: LexiconScore,
-        score: float,
-        sentiment_proba: FloatArray,
-        intent_row: FloatArray,
-        intent: tuple[str, list[str]],
-        sig: Signals,
-        facts: PostFacts,
-        learned: tuple[str, float] | None,
-        now: datetime,
-    ) -> Decision:
-        label = sentiment_label(score)
-        intent_name, intent_extra = intent
-        sentiment_reasons = self._sentiment_reasons(norm, lex, score, sentiment_proba)
-        probs = {c: round(float(intent_row[j]), 4) for c, j in self._intent_index.items()}
-        probs = {c: probs.get(c, 0.0) for c in INTENTS}
-        intent_reasons = [
-            f"model: P({intent_name}) = {probs[intent_name]:.2f}",
-            *intent_extra,
-            *_top_words(self.models.intent, norm.tokens, intent_name),
-        ]
-        age = None
-        if post.created_at is not None and post.created_at.tzinfo is not None:
-            age = max(0.0, (now - post.created_at).total_seconds() / 3600)
-        value, priority_reasons = priority(
-            intent=intent_name,
-            sentiment_score=score,
-            crisis_terms=[t for t, _ in sig.crisis],
-            reach=post.author_reach,
-            contact_count=post.author_contact_count,
-            age_hours=age,
-        )
-        route, source, rule_name, route_reasons = self._route(facts, learned)
-        response, response_reasons = advise(
-            intent=intent_name,
-            sentiment=label,
-            sentiment_score=score,
-            signals=sig,
-            sarcasm=lex.sarcasm,
-            shouting=norm.shouting,
-        )
-        return Decision(
-            language=language[0],
-            sentiment=label,
-            sentiment_score=round(score, 4),
-            intent=intent_name,
-            intent_probability=probs[intent_name],
-            intent_probabilities=probs,
-            priority=value,
-            route=route,
-            route_source=source,
-            route_rule=rule_name,
-            response=response,
-            reasons={
-                "sentiment": sentiment_reasons,
-                "intent": intent_reasons,
-                "priority": priority_reasons,
-                "route": route_reasons,
-                "response": response_reasons,
-            },
-        )
+    def _top_words(self, x: sp.csr_matrix, classes: npt.NDArray[np.intp], k: int = 3) -> list[str]:
+        """Return, per row, the words that pushed it most towards its class (vectorized)."""
+        model = self.models.intent
+        counts = np.diff(x.indptr)
+        rows = np.repeat(np.arange(x.shape[0]), counts)
+        contrib = x.data * model.coef[x.indices, classes[rows]]
+        contrib[~self._showable[x.indices]] = 0.0
+        order = np.lexsort((-contrib, rows))
+        names = self._feature_names
+        out: list[str] = []
+        starts = x.indptr.tolist()
+        ordered = order.tolist()
+        values = contrib.tolist()
+        indices = x.indices.tolist()
+        for r in range(x.shape[0]):
+            start, stop = starts[r], starts[r + 1]
+            picked: list[str] = []
+            for pos in ordered[start : min(stop, start + k)]:
+                if values[pos] <= 0:
+                    break
+                name = names[indices[pos]]
+                picked.append(f"'{name[4:]}' (negated)" if name[:4] == "neg_" else f"'{name}'")
+            out.append(", ".join(picked))
+        return out
 
     def _sentiment_reasons(
         self, norm: Normalized, lex: LexiconScore, score: float, proba: FloatArray
@@ -316,26 +331,6 @@ class Triager:
         if learned is not None:
             reason += f"; learned router unsure ('{learned[0]}', p = {learned[1]:.2f})"
         return self.rules.default, "default", None, [f"{reason}: default route"]
-
-
-def _top_words(model: TextModel, tokens: list[str], label: str, k: int = 3) -> list[str]:
-    """Return a sentence naming the post's words that pushed most towards `label`."""
-    try:
-        col = model.classes.index(label)
-    except ValueError:
-        return []
-    weights: dict[str, float] = {}
-    for tok in tokens:
-        j = model.vocab.get(tok)
-        if j is not None and tok not in weights:
-            w = float(model.coef[j, col] * model.idf[j])
-            if w > 0:
-                weights[tok] = w
-    if not weights:
-        return []
-    top = sorted(weights, key=lambda t: -weights[t])[:k]
-    shown = ", ".join(f"'{t[4:]}' (negated)" if t.startswith("neg_") else f"'{t}'" for t in top)
-    return [f"words pointing to {label}: {shown}"]
 
 
 def _mtime(path: Path | None) -> float | None:

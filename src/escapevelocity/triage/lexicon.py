@@ -177,36 +177,40 @@ def score_tokens(tokens: list[str], lexicon: dict[str, float]) -> LexiconScore:
     for tok in tokens:
         if tok == "!":
             exclaims += 1
-        elif tok == "but" or tok == "however":
+            continue
+        if tok == "but" or tok == "however":
             seen_but = True
-        else:
-            negated = tok.startswith("neg_")
-            word = tok[4:] if negated else tok
+            continue
+        if tok[:4] == "neg_":
+            word = tok[4:]
             valence = get(word)
             if valence is not None:
                 if prev in BOOSTERS:
                     valence += B_INCR if valence > 0 else -B_INCR
-                if negated:
-                    valence *= N_SCALAR
+                hits.append(tok)
+                values.append((valence * N_SCALAR, not seen_but))
+        else:
+            word = tok
+            valence = get(word)
+            if valence is not None:
+                if prev in BOOSTERS:
+                    valence += B_INCR if valence > 0 else -B_INCR
                 hits.append(tok)
                 values.append((valence, not seen_but))
+        if word in _CUE_WORDS:
             if word in NEGATIVE_EVENTS:
                 event = True
-            pair = (prev, word)
-            if (
-                (word,) in STRONG_SARCASM
-                or pair in STRONG_SARCASM
-                or (prev2, prev, word) in STRONG_SARCASM
-            ):
-                strong = True
-            elif (
-                (word,) in SOFT_SARCASM
-                or pair in SOFT_SARCASM
-                or (prev2, prev, word) in SOFT_SARCASM
-            ):
-                soft = True
-            prev2, prev = prev, word
+            if word in _SARCASM_LAST:
+                pair = (prev, word)
+                triple = (prev2, prev, word)
+                if (word,) in STRONG_SARCASM or pair in STRONG_SARCASM or triple in STRONG_SARCASM:
+                    strong = True
+                elif (word,) in SOFT_SARCASM or pair in SOFT_SARCASM or triple in SOFT_SARCASM:
+                    soft = True
+        prev2, prev = prev, word
     sarcasm = strong or (soft and event)
+    if not values:
+        return LexiconScore(0.0, 0.0, compound(-1.5) if sarcasm else 0.0, sarcasm, hits)
     pos = neg = 0.0
     for valence, before in values:
         if seen_but:
@@ -225,3 +229,7 @@ def score_tokens(tokens: list[str], lexicon: dict[str, float]) -> LexiconScore:
     return LexiconScore(
         positive=pos, negative=neg, compound=compound(total), sarcasm=sarcasm, hits=hits
     )
+
+
+_SARCASM_LAST = frozenset(cue[-1] for cue in STRONG_SARCASM | SOFT_SARCASM)
+_CUE_WORDS = _SARCASM_LAST | NEGATIVE_EVENTS

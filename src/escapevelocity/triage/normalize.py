@@ -18,7 +18,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-URL_RE = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+# Two literal-prefixed patterns: the regex engine then skips ahead to "http" or "www." instead of
+# trying an alternation at every character.
+URL_RE = re.compile(r"https?://\S+")
+WWW_RE = re.compile(r"www\.\S+")
 MENTION_RE = re.compile(r"@\w+")
 HASHTAG_RE = re.compile(r"#(\w+)")
 CAMEL_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -50,7 +53,7 @@ _EMOTICON_ALTS = "|".join(re.escape(e) for e in sorted(EMOTICON_TOKENS, key=len,
 # An emoticon, a word (with inner apostrophes, optionally marked # or @), a post boundary, or any
 # one other visible character: emoji and punctuation are tokens too (sklearn's default pattern
 # drops them, and they carry much of a post's tone).
-TOKEN_RE = re.compile(rf"{_EMOTICON_ALTS}|[#@]?\w+(?:['’]\w+)*|\n|[^\w\s]")
+TOKEN_RE = re.compile(rf"[#@]?\w+(?:['’]\w+)*|{_EMOTICON_ALTS}|\n|[^\w\s]")
 
 NEGATORS = frozenset(
     [
@@ -126,8 +129,10 @@ def normalize_batch(texts: Sequence[str]) -> list[Normalized]:
     joined = joined.replace("\x1e", "\n")
     if "&" in joined:
         joined = html.unescape(joined)
-    if "http" in joined or "www." in joined:
+    if "http" in joined:
         joined = URL_RE.sub(" _url_ ", joined)
+    if "www." in joined:
+        joined = WWW_RE.sub(" _url_ ", joined)
     if "@" in joined:
         joined = MENTION_RE.sub(" @user ", joined)
     if "#" in joined:
@@ -139,6 +144,9 @@ def normalize_batch(texts: Sequence[str]) -> list[Normalized]:
     return _split_posts(tokens)
 
 
+_SPECIAL = frozenset(["\n", "_caps_", "_elong_", "_tagend_", "_url_", *EMOTICON_TOKENS, *NEGATORS])
+
+
 def _split_posts(tokens: list[str]) -> list[Normalized]:
     out: list[Normalized] = []
     current: list[str] = []
@@ -147,7 +155,19 @@ def _split_posts(tokens: list[str]) -> list[Normalized]:
     urls = mentions = caps = 0
     elongated = False
     scope = 0
+    special = _SPECIAL
     for tok in tokens:
+        if not scope and tok not in special:
+            # the common case: an ordinary token outside a negation's scope
+            first = tok[0]
+            if first == "@":
+                mentions += 1
+            elif first == "#":
+                hashtags.append(tok[1:])
+            elif tok[-1] == "t" and tok.endswith("n't"):
+                scope = NEGATION_SCOPE
+            append(tok)
+            continue
         if tok == "\n":
             out.append(Normalized(current, hashtags, urls, mentions, elongated, caps >= 2))
             current = []

@@ -69,7 +69,7 @@ class Rule:
         why: list[str] = []
         for key, allowed in self.values.items():
             value = getattr(post, key)
-            if value.lower() not in allowed:
+            if value not in allowed and value.lower() not in allowed:
                 return None
             why.append(f"{key} is '{value}'")
         if self.keyword_re is not None:
@@ -92,10 +92,24 @@ class RuleSet:
     rules: tuple[Rule, ...]
     default: str
     source: str
+    by_intent: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # For each intent, the rules that can match it, still in order: most posts then test
+        # one or two rules instead of all of them.
+        for intent in INTENTS:
+            self.by_intent[intent] = tuple(
+                r for r in self.rules if "intent" not in r.values or intent in r.values["intent"]
+            )
+
+    @property
+    def uses_keywords(self) -> bool:
+        """Return True when some rule tests keywords (which read the normalized text)."""
+        return any(r.keyword_re is not None for r in self.rules)
 
     def first_match(self, post: PostFacts) -> tuple[Rule, list[str]] | None:
         """Return the first rule that matches and why, or None."""
-        for rule in self.rules:
+        for rule in self.by_intent.get(post.intent, self.rules):
             why = rule.matches(post)
             if why is not None:
                 return rule, why

@@ -163,6 +163,11 @@ class Signals:
     customer: list[str]
 
 
+_PHRASES = CRISIS_PHRASES | MISGUIDED_PHRASES
+_PHRASE_FIRST = frozenset(p.split()[0] for p in _PHRASES)
+_WORDS = CRISIS_WORDS | INSULTS | JOKE | CUSTOMER_WORDS
+
+
 def find_signals(tokens: list[str]) -> Signals:
     """Return the crisis terms and response-tree cues present in normalized tokens."""
     crisis: list[tuple[str, str]] = []
@@ -172,21 +177,20 @@ def find_signals(tokens: list[str]) -> Signals:
     customer: list[str] = []
     prev = ""
     for tok in tokens:
-        if tok in CRISIS_WORDS:
-            crisis.append((tok, CRISIS_TERMS[tok]))
-        if prev:
+        if prev in _PHRASE_FIRST:
             pair = prev + " " + tok
             if pair in CRISIS_PHRASES:
                 crisis.append((pair, CRISIS_TERMS[pair]))
-            if pair in MISGUIDED_PHRASES:
+            elif pair in MISGUIDED_PHRASES:
                 misguided.append(pair)
-        if tok in INSULTS:
-            insults.append(tok)
-        elif tok in JOKE:
-            jokes.append(tok)
-        elif tok in CUSTOMER_WORDS and prev == "my":
-            customer.append("my " + tok)
-        elif tok in CUSTOMER_WORDS and tok != "my":
-            customer.append(tok)
+        if tok in _WORDS:
+            if tok in CRISIS_WORDS:
+                crisis.append((tok, CRISIS_TERMS[tok]))
+            if tok in INSULTS:
+                insults.append(tok)
+            elif tok in JOKE:
+                jokes.append(tok)
+            elif tok in CUSTOMER_WORDS and tok != "my":
+                customer.append("my " + tok if prev == "my" else tok)
         prev = tok
     return Signals(crisis, insults, jokes, misguided, customer)

@@ -22,9 +22,9 @@ import numpy as np
 from . import corpus
 from .lexicon import LexiconScore, load_lexicon, score_tokens
 from .normalize import normalize_batch
-from .textmodel import FloatArray, TextModel, fit
+from .textmodel import FloatArray, TextModel, build_vocabulary, fit
 
-MODEL_FORMAT = 3
+MODEL_FORMAT = 5
 
 
 @dataclass
@@ -63,14 +63,20 @@ def default_cache_dir() -> Path:
 
 def train_starter() -> StarterModels:
     """Train the starter models on the project's corpus (a few seconds on one core)."""
-    examples = corpus.examples()
-    normalized = normalize_batch([e.text for e in examples])
-    docs = [n.tokens for n in normalized]
+    customer = corpus.examples()
+    everyday = corpus.general_examples()
+    examples = customer + everyday
+    docs = [n.tokens for n in normalize_batch([e.text for e in examples])]
     lexicon = load_lexicon()
     dense = lexicon_features([score_tokens(d, lexicon) for d in docs])
-    sentiment = fit(docs, [e.sentiment for e in examples], dense=dense * 3.0, c=2.0)
+    shared = build_vocabulary(docs)
+    sentiment = fit(docs, [e.sentiment for e in examples], dense=dense * 3.0, c=2.0, shared=shared)
     sentiment.meta["dense_scale"] = 3.0
-    intent = fit(docs, [e.intent for e in examples], c=10.0)
+    # Intent: every customer example, and one everyday post in five (evenly over the three
+    # tones) as more "other", so that "other" does not outweigh the rest before a word is read.
+    n_customer = len(customer)
+    keep = list(range(n_customer)) + list(range(n_customer, len(examples), 5))
+    intent = fit([docs[i] for i in keep], [examples[i].intent for i in keep], c=10.0, shared=shared)
     return StarterModels(sentiment=sentiment, intent=intent, key=cache_key())
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .engine import Triager, sentiment_label
+from .engine import Triager
 from .lexicon import load_lexicon, score_tokens
 from .normalize import normalize_batch
 from .records import Post
@@ -102,6 +102,5 @@ __all__ = [
     "TaskError",
     "builtin_predictor",
     "normalize_label",
-    "sentiment_label",
     "train_predictor",
 ]

@@ -32,20 +32,30 @@ class TextModel:
     char_ngrams: tuple[int, int] | None = None
     n_dense: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    _pairs: dict[int, int] | None = field(default=None, repr=False, compare=False)
 
     def predict_proba(
         self, docs: Sequence[list[str]], dense: FloatArray | None = None
     ) -> FloatArray:
         """Return class probabilities, one row per document, columns in `classes` order."""
-        scores = self.decision(docs, dense)
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=1, keepdims=True)
-        return scores
+        return softmax(self.decision(docs, dense))
 
     def decision(self, docs: Sequence[list[str]], dense: FloatArray | None = None) -> FloatArray:
         """Return the linear scores (before the softmax)."""
-        x = featurize(docs, self.vocab, self.idf, self.char_ngrams)
+        return self.decision_x(self.featurize(docs), dense)
+
+    def featurize(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
+        """Return the model's feature matrix for tokenized documents."""
+        if self.char_ngrams is None and self._pairs is None:
+            self._pairs = pair_index(self.vocab)
+        return featurize(docs, self.vocab, self.idf, self.char_ngrams, pairs=self._pairs)
+
+    def proba_x(self, x: sp.csr_matrix, dense: FloatArray | None = None) -> FloatArray:
+        """Return class probabilities from an already featurized matrix."""
+        return softmax(self.decision_x(x, dense))
+
+    def decision_x(self, x: sp.csr_matrix, dense: FloatArray | None = None) -> FloatArray:
+        """Return the linear scores from an already featurized matrix."""
         out: FloatArray = np.asarray(x @ self.coef[: len(self.vocab)], dtype=np.float32)
         if self.n_dense:
             if dense is None:
@@ -53,6 +63,14 @@ class TextModel:
             out += dense @ self.coef[len(self.vocab) :]
         out += self.intercept
         return out
+
+
+def softmax(scores: FloatArray) -> FloatArray:
+    """Return row-wise softmax probabilities (computed in place)."""
+    scores -= scores.max(axis=1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    return scores
 
 
 def ngrams(tokens: list[str], char_ngrams: tuple[int, int] | None = None) -> list[str]:
@@ -73,16 +91,57 @@ def ngrams(tokens: list[str], char_ngrams: tuple[int, int] | None = None) -> lis
     return feats
 
 
+def pair_index(vocab: dict[str, int]) -> dict[int, int]:
+    """Return word-pair columns keyed by an integer made of the two words' columns.
+
+    Looking a pair up by `first * (V + 1) + second` avoids building a string per token; the
+    sentence start "<s>" takes the id V.
+    """
+    size = len(vocab) + 1
+    start = len(vocab)
+    out: dict[int, int] = {}
+    for name, col in vocab.items():
+        if " " in name and not name.startswith("\x01"):
+            first, _, second = name.partition(" ")
+            a = start if first == "<s>" else vocab.get(first)
+            b = vocab.get(second)
+            if a is not None and b is not None:
+                out[a * size + b] = col
+    return out
+
+
 def featurize(
     docs: Sequence[list[str]],
     vocab: dict[str, int],
     idf: FloatArray,
     char_ngrams: tuple[int, int] | None = None,
+    *,
+    pairs: dict[int, int] | None = None,
 ) -> sp.csr_matrix:
     """Return the L2-normalized sublinear TF-IDF matrix of `docs` over `vocab`."""
     indptr = [0]
     indices: list[int] = []
     get = vocab.get
+    append = indices.append
+    if pairs is not None and not char_ngrams:
+        pget = pairs.get
+        size = len(vocab) + 1
+        start = len(vocab)
+        for tokens in docs:
+            base = start * size
+            for tok in tokens:
+                j = get(tok)
+                if j is None:
+                    base = -1
+                    continue
+                append(j)
+                if base >= 0:
+                    k = pget(base + j)
+                    if k is not None:
+                        append(k)
+                base = j * size
+            indptr.append(len(indices))
+        return _tfidf(indices, indptr, len(docs), vocab, idf)
     for tokens in docs:
         if char_ngrams:
             feats = ngrams(tokens, char_ngrams)
@@ -101,10 +160,16 @@ def featurize(
                     indices.append(j)
                 prev = tok
         indptr.append(len(indices))
+    return _tfidf(indices, indptr, len(docs), vocab, idf)
+
+
+def _tfidf(
+    indices: list[int], indptr: list[int], n_docs: int, vocab: dict[str, int], idf: FloatArray
+) -> sp.csr_matrix:
     data = np.ones(len(indices), dtype=np.float32)
     x = sp.csr_matrix(
         (data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-        shape=(len(docs), len(vocab)),
+        shape=(n_docs, len(vocab)),
     )
     x.sum_duplicates()
     np.log(x.data, out=x.data)
@@ -117,6 +182,28 @@ def featurize(
     return x
 
 
+def build_vocabulary(
+    docs: Sequence[list[str]],
+    *,
+    char_ngrams: tuple[int, int] | None = None,
+    min_df: int = 1,
+    max_features: int = 400_000,
+) -> tuple[dict[str, int], FloatArray]:
+    """Return the n-gram vocabulary of `docs` and each n-gram's smoothed idf."""
+    counts: dict[str, int] = {}
+    for tokens in docs:
+        for f in set(ngrams(tokens, char_ngrams)):
+            counts[f] = counts.get(f, 0) + 1
+    kept = [f for f, n in counts.items() if n >= min_df]
+    if len(kept) > max_features:
+        kept = sorted(kept, key=lambda f: -counts[f])[:max_features]
+    kept.sort()
+    vocab = {f: i for i, f in enumerate(kept)}
+    n_docs = len(docs)
+    idf = np.array([math.log((1 + n_docs) / (1 + counts[f])) + 1.0 for f in kept], dtype=np.float32)
+    return vocab, idf
+
+
 def fit(
     docs: Sequence[list[str]],
     labels: Sequence[str],
@@ -127,23 +214,22 @@ def fit(
     c: float = 10.0,
     class_weight: str | None = None,
     max_features: int = 400_000,
+    shared: tuple[dict[str, int], FloatArray] | None = None,
 ) -> TextModel:
-    """Train a TextModel on tokenized documents and their labels."""
+    """Train a TextModel on tokenized documents and their labels.
+
+    `shared` (a vocabulary and its idf, see `build_vocabulary`) lets several models read one
+    feature matrix, so a batch is featurized once for all of them.
+    """
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    counts: dict[str, int] = {}
-    for tokens in docs:
-        for f in set(ngrams(tokens, char_ngrams)):
-            counts[f] = counts.get(f, 0) + 1
-    kept = [f for f, n in counts.items() if n >= min_df]
-    if len(kept) > max_features:
-        kept = sorted(kept, key=lambda f: -counts[f])[:max_features]
-    vocab = {f: i for i, f in enumerate(sorted(kept))}
-    n_docs = len(docs)
-    idf = np.array(
-        [math.log((1 + n_docs) / (1 + counts[f])) + 1.0 for f in sorted(kept)], dtype=np.float32
-    )
+    if shared is None:
+        vocab, idf = build_vocabulary(
+            docs, char_ngrams=char_ngrams, min_df=min_df, max_features=max_features
+        )
+    else:
+        vocab, idf = shared
     x = featurize(docs, vocab, idf, char_ngrams)
     n_dense = 0
     if dense is not None:

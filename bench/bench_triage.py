@@ -1,0 +1,107 @@
+"""Triage throughput on one core against vaderSentiment alone on the same posts, same run.
+
+    .venv/bin/python bench/bench_triage.py [--repeat 5] [--batch 1000]
+
+Posts: the real posts in ../shared/data (airline, tweeteval, complaints) when present, else the
+project's own corpus (with a message). The two are timed alternately, `--repeat` times each, and
+the best time of each is kept, so a busy machine slows both alike. Also measured: the starter
+models' training time, and the import + load time of a fresh process with a warm cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+SOURCES = [
+    ("airline/airline_dev.csv", "text"),
+    ("tweeteval/sentiment_val.csv", "text"),
+    ("complaints/complaints_dev.csv", "text"),
+]
+
+
+def load_texts() -> tuple[list[str], str]:
+    texts: list[str] = []
+    used = []
+    for rel, col in SOURCES:
+        path = DATA / rel
+        if path.is_file():
+            with open(path, encoding="utf-8", newline="") as fh:
+                texts += [row[col] for row in csv.DictReader(fh)]
+            used.append(rel)
+    if texts:
+        return texts, ", ".join(used)
+    from escapevelocity.triage.corpus import examples
+
+    print(f"SKIPPED real posts: {DATA} is absent; timing the project's own corpus instead.")
+    return [e.text for e in examples()], "the project's corpus"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from escapevelocity.triage import Post, Triager
+    from escapevelocity.triage.starter import train_starter
+
+    cache = tempfile.mkdtemp(prefix="ev-bench-triage-")
+    start = time.perf_counter()
+    train_starter()
+    train_seconds = time.perf_counter() - start
+
+    triager = Triager.default(cache_dir=cache)
+    texts, source = load_texts()
+    posts = [Post(external_id=str(i), channel="import", text=t) for i, t in enumerate(texts)]
+    vader = SentimentIntensityAnalyzer()
+    triager.triage(posts[:200])
+    vader_best = triage_best = float("inf")
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        for text in texts:
+            vader.polarity_scores(text)
+        vader_best = min(vader_best, time.perf_counter() - start)
+        start = time.perf_counter()
+        for i in range(0, len(posts), args.batch):
+            triager.triage(posts[i : i + args.batch])
+        triage_best = min(triage_best, time.perf_counter() - start)
+
+    probe = (
+        "import time; t = time.perf_counter(); "
+        "from escapevelocity.triage import Triager; "
+        f"Triager.default(cache_dir={cache!r}); "
+        "print(time.perf_counter() - t)"
+    )
+    loads = []
+    for _ in range(3):
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        )
+        loads.append(float(result.stdout.strip()))
+
+    n = len(texts)
+    print(f"posts: {n:,} from {source}; one core (cpu {cpu}); batches of {args.batch}")
+    print(f"vaderSentiment alone   {n / vader_best:10,.0f} posts/s")
+    print(f"full triage            {n / triage_best:10,.0f} posts/s")
+    print(f"ratio triage / vader   {vader_best / triage_best:10.2f}x")
+    print(f"starter model training {train_seconds:10.2f} s")
+    print(f"import + load (warm)   {min(loads):10.2f} s (best of 3 fresh processes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
