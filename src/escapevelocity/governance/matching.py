@@ -19,7 +19,7 @@ that a reviewer sees every plausible rogue account and few that are plainly some
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -152,22 +152,22 @@ def _allowed_typos(mark: str) -> int:
     return 0
 
 
-def _side_verdict(side: str, aligned: bool, side_words: Sequence[str]) -> tuple[bool, str]:
-    """Is what surrounds a mark acceptable? Returns (ok, reason-if-not-or-affixes)."""
+def _side_verdict(side: str, aligned: bool, side_words: Sequence[str]) -> tuple[bool, str, bool]:
+    """Is what surrounds a mark acceptable? Returns (ok, explanation, a stop word was seen)."""
     if not side:
-        return True, ""
+        return True, "", False
     pieces = _break(side)
     if pieces is not None:
         stops = [p for p in pieces if p in STOP_WORDS]
         if stops:
-            return False, f"'{stops[0]}' reads as commentary, parody or a fan account"
-        return True, "+".join(pieces)
+            return False, f"'{stops[0]}' reads as commentary, parody or a fan account", True
+        return True, "+".join(pieces), False
     stops = [w for w in side_words if w in STOP_WORDS]
     if stops:
-        return False, f"'{stops[0]}' reads as commentary, parody or a fan account"
+        return False, f"'{stops[0]}' reads as commentary, parody or a fan account", True
     if aligned:
-        return True, " ".join(side_words) or side
-    return False, f"'{side}' is glued to the mark: another word"
+        return True, " ".join(side_words) or side, False
+    return False, f"'{side}' is glued to the mark: another word", False
 
 
 def _boundaries(handle_words: Sequence[str]) -> tuple[set[int], list[tuple[int, str]]]:
@@ -221,28 +221,30 @@ def match_handle(handle: str, marks: Iterable[str]) -> Match:
     grams = _bigrams(text)
     for mark in clean_marks(marks):
         limit = _allowed_typos(mark)
-        # Each edit breaks at most two of the mark's letter pairs: with too few shared, no typo.
+        candidates = _exact(text, mark)
+        # Typos only where the mark is not spelled out: a spelled-out mark that does not fit is
+        # the verdict. Each edit breaks at most two of the mark's letter pairs, so with too few
+        # pairs shared there is no typo to look for.
         mark_grams = _bigrams(mark)
-        typos_possible = bool(limit) and len(mark_grams & grams) >= len(mark_grams) - 2 * limit
-        tries: Iterator[list[tuple[int, int, int]]] = (
-            _exact(text, mark) if phase == 0 else _typos(text, mark, limit)
-            for phase in range(2 if typos_possible else 1)
-        )
-        for candidates in tries:  # exact spellings first; typos only if none of them fits
-            for start, end, typos in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
-                left, right = text[:start], text[end:]
-                left_ok, left_why = _side_verdict(
-                    left, start in cuts, _words_within(spans, 0, start)
-                )
-                right_ok, right_why = _side_verdict(
-                    right, end in cuts, _words_within(spans, end, len(text))
-                )
-                if left_ok and right_ok:
-                    extras = " and ".join(w for w in (left_why, right_why) if w)
-                    how = f"'{mark}'" if typos == 0 else f"'{text[start:end]}' (≈ '{mark}')"
-                    reason = f"uses {how}" + (f" with {extras}" if extras else "")
-                    return Match(True, mark, reason)
-                if refusal is None:
-                    why = left_why if not left_ok else right_why
-                    refusal = Match(False, mark, f"contains '{mark}' but {why}")
+        if not candidates and limit and len(mark_grams & grams) >= len(mark_grams) - 2 * limit:
+            candidates = _typos(text, mark, limit)
+        for start, end, typos in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+            left, right = text[:start], text[end:]
+            left_ok, left_why, left_stop = _side_verdict(
+                left, start in cuts, _words_within(spans, 0, start)
+            )
+            right_ok, right_why, right_stop = _side_verdict(
+                right, end in cuts, _words_within(spans, end, len(text))
+            )
+            if left_stop or right_stop:  # commentary about the company is never the company
+                why = left_why if left_stop else right_why
+                return Match(False, mark, f"contains '{mark}' but {why}")
+            if left_ok and right_ok:
+                extras = " and ".join(w for w in (left_why, right_why) if w)
+                how = f"'{mark}'" if typos == 0 else f"'{text[start:end]}' (≈ '{mark}')"
+                reason = f"uses {how}" + (f" with {extras}" if extras else "")
+                return Match(True, mark, reason)
+            if refusal is None:
+                why = left_why if not left_ok else right_why
+                refusal = Match(False, mark, f"contains '{mark}' but {why}")
     return refusal or Match(False, None, "uses none of the company's names or marks")
