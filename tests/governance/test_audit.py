@@ -165,3 +165,20 @@ def test_it_exports_the_log_as_csv_for_readers_only(gov: Gov) -> None:
     assert json.loads(last[8])["purpose"] == "=HYPERLINK(1)"  # JSON text, starting with `{`
     for user in (org.bob, org.charlie, org.nobody, gov.lead):
         assert org.client(user).get("/governance/audit.csv").status_code == 403
+
+
+def test_it_keeps_registry_changes_out_of_the_admin_so_each_is_audited(
+    gov: Gov, superuser: Any
+) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(superuser)
+    base = "/admin/governance/account/"
+    assert client.get(base).status_code == 200
+    pk = gov.care_account.pk
+    assert client.post(f"{base}{pk}/change/", {"handle": "Hijacked"}).status_code == 403
+    assert client.post(f"{base}{pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get(f"{base}add/").status_code == 403
+    gov.care_account.refresh_from_db()
+    assert gov.care_account.handle == "TestCoHelp"
