@@ -93,8 +93,8 @@ def make_org() -> dict[str, Any]:
         )
     users = get_user_model().objects
     people = {
-        "lead": users.create_user("lead", password="bench-password-1"),
-        "agent": users.create_user("agent", password="bench-password-1"),
+        "lead": users.create_user("lead"),
+        "agent": users.create_user("agent"),
     }
     services.membership_set(actor=system, user=people["lead"], unit=hub, role=Role.STRATEGIST)
     services.membership_set(actor=system, user=people["agent"], unit=units["care"], role=Role.AGENT)
@@ -147,6 +147,7 @@ def run(db: str, total: int, batch: int) -> dict[str, float]:
         batches = [posts[i : i + batch] for i in range(0, len(posts), batch)]
         # Baseline: the engine alone on the same batches.
         engine_seconds = []
+        engine_cpu = 0.0
         for b in batches:
             records = [
                 TriagePost(
@@ -157,19 +158,23 @@ def run(db: str, total: int, batch: int) -> dict[str, float]:
                 )
                 for p in b
             ]
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             triager.triage(records)
             engine_seconds.append(time.perf_counter() - t)
+            engine_cpu += time.process_time() - c
         ingest_seconds = []
+        ingest_cpu = 0.0
         for b in batches:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = services.ingest_posts(b)
             ingest_seconds.append(time.perf_counter() - t)
+            ingest_cpu += time.process_time() - c
             assert result.new == len(b), result.as_dict()
         t = time.perf_counter()
         replay = services.ingest_posts(batches[0])
         replay_seconds = time.perf_counter() - t
-        assert replay.duplicate == len(batches[0]) and replay.new == 0
+        assert replay.duplicate == len(batches[0])
+        assert replay.new == 0
         stored = Post.objects.count()
         conversations = Conversation.objects.count()
     ingest_rate = len(posts) / sum(ingest_seconds)
@@ -180,6 +185,9 @@ def run(db: str, total: int, batch: int) -> dict[str, float]:
         "conversations": conversations,
         "ingest_rate": ingest_rate,
         "engine_rate": engine_rate,
+        "ingest_cpu_rate": len(posts) / ingest_cpu,
+        "engine_cpu_rate": len(posts) / engine_cpu,
+        "load": os.getloadavg()[0],
         "batch_median_ms": statistics.median(ingest_seconds) * 1000,
         "replay_rate": len(batches[0]) / replay_seconds,
     }
@@ -187,18 +195,22 @@ def run(db: str, total: int, batch: int) -> dict[str, float]:
 
 def report(db: str, r: dict[str, float]) -> None:
     print(
-        f"{db:<10} ingest_posts: {r['ingest_rate']:>8,.0f} posts/s "
-        f"({r['posts']:,.0f} posts in batches of 1,000, median batch {r['batch_median_ms']:.0f} ms; "
+        f"{db:<10} ingest_posts: {r['ingest_rate']:>7,.0f} posts/s wall, "
+        f"{r['ingest_cpu_rate']:>7,.0f} posts/s of CPU time ({r['posts']:,.0f} posts, batches "
+        f"of 1,000, median batch {r['batch_median_ms']:.0f} ms; "
         f"{r['conversations']:,.0f} conversations)"
     )
     print(
-        f"{db:<10} triage engine alone (baseline): {r['engine_rate']:>8,.0f} posts/s; "
-        f"ratio ingest/engine = {r['ingest_rate'] / r['engine_rate']:.2f}"
+        f"{db:<10} baseline, triage engine alone: {r['engine_rate']:>7,.0f} posts/s wall, "
+        f"{r['engine_cpu_rate']:>7,.0f} of CPU time; ratio ingest/engine = "
+        f"{r['ingest_rate'] / r['engine_rate']:.2f} "
+        f"(CPU {r['ingest_cpu_rate'] / r['engine_cpu_rate']:.2f})"
     )
-    print(f"{db:<10} replayed batch (all duplicates): {r['replay_rate']:>8,.0f} posts/s")
+    print(f"{db:<10} a replayed batch (all duplicates): {r['replay_rate']:>7,.0f} posts/s")
+    print(f"{db:<10} load average during the run: {r['load']:.1f} (on {os.cpu_count()} cores)")
     if db == "sqlite":
-        verdict = "meets" if r["ingest_rate"] >= 5000 else "MISSES"
-        print(f"{db:<10} target >= 5,000 posts/s on SQLite: {verdict}")
+        verdict = "meets" if r["ingest_rate"] >= 5000 else "misses"
+        print(f"{db:<10} target >= 5,000 posts/s on SQLite (wall): {verdict}")
 
 
 def main() -> None:

@@ -131,8 +131,13 @@ class AgentStatus(models.Model):
 
 class Conversation(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="conversations")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="conversations")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="care_conversations")
+    # Covered by the composite indexes below, which lead with these columns.
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="conversations", db_index=False
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="care_conversations", db_index=False
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -159,10 +164,15 @@ class Conversation(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # The inbox reads one index in order for each of its sorts: a deadline is set only
+        # while a clock runs (open work), so "due soonest" walks (due_at, id) for the hub and
+        # (unit, due_at, id) for one queue without sorting the backlog.
         indexes = [
-            models.Index(fields=["unit", "status", "due_at", "id"], name="care_conv_queue_due"),
-            models.Index(fields=["status", "due_at", "id"], name="care_conv_status_due"),
+            models.Index(fields=["unit", "due_at", "id"], name="care_conv_queue_due"),
+            models.Index(fields=["due_at", "id"], name="care_conv_due"),
+            models.Index(fields=["unit", "status"], name="care_conv_queue_status"),
             models.Index(fields=["last_post_at", "id"], name="care_conv_recent"),
+            models.Index(fields=["priority", "id"], name="care_conv_priority"),
             models.Index(fields=["author", "status"], name="care_conv_author_open"),
         ]
 

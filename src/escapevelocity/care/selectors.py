@@ -8,6 +8,7 @@ row's sort key and id), so page 1,000 costs what page 1 costs.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +104,11 @@ class Page:
 
 
 def visible_conversations(*, user: Any) -> QuerySet[Conversation]:
+    """The conversations of the units this person may see. For someone who sees every unit
+    (the hub) no unit condition is added, so the database may walk a sort index directly."""
+    view_ids = permissions.scope_for(user).view_unit_ids
+    if view_ids and not Unit.objects.exclude(id__in=view_ids).exists():
+        return Conversation.objects.all()
     return Conversation.objects.filter(permissions.unit_filter(user, "unit"))
 
 
@@ -207,6 +213,13 @@ def inbox_page(
     id. The two parts are read separately (at most two queries), so each walks an index
     instead of sorting every open conversation to put the nulls last."""
     qs = filtered_conversations(user=user, filters=filters, now=now)
+    qs_timed = qs
+    if filters.status == "open":
+        # A deadline runs only on open work, so the status condition adds nothing there, and
+        # leaving it out lets the database read the deadline index in order.
+        qs_timed = filtered_conversations(
+            user=user, filters=dataclasses.replace(filters, status="all"), now=now
+        )
     related = ("author", "channel", "unit", "assignee")
     if filters.sort != "due":
         rows = list(_keyset(qs, filters.sort, cursor or None).select_related(*related)[: size + 1])
@@ -214,7 +227,7 @@ def inbox_page(
         value, pk = _decode_cursor(cursor, "due") if cursor else (None, None)
         rows = []
         if not (cursor and value is None):
-            timed = qs.filter(due_at__isnull=False)
+            timed = qs_timed.filter(due_at__isnull=False)
             if cursor:
                 timed = timed.filter(Q(due_at__gt=value) | Q(due_at=value, id__gt=pk))
             rows = list(timed.order_by("due_at", "id").select_related(*related)[: size + 1])

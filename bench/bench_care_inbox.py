@@ -1,0 +1,300 @@
+"""Inbox list page and list API, median server time with 1,000,000 stored posts.
+
+Server time is the time Django takes to answer the request in-process (middleware, view,
+queries, template), measured with the test client. Baseline measured in the same run: the same
+requests against the same database holding 1,000 posts, before it is filled; the ratio shows
+how the inbox scales (keyset pages walk an index, so it should stay near 1).
+
+    .venv/bin/python bench/bench_care_inbox.py                      # SQLite, 1,000,000 posts
+    .venv/bin/python bench/bench_care_inbox.py --db postgres --posts 1000000
+
+The rows are generated with multi-row inserts (no triage: the inbox reads what is stored), in
+the proportions of a care program: about 600,000 conversations of 1–3 posts, 300,000 authors,
+most conversations resolved, the open ones spread over the queues with deadlines around now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_care_ingest import make_org, pg_available, setup_django
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+INTENTS = [
+    ("complaint", 35),
+    ("question", 30),
+    ("feedback", 9),
+    ("purchase_intent", 6),
+    ("praise", 9),
+    ("spam", 8),
+    ("crisis", 1),
+    ("other", 2),
+]
+UNITS = [
+    ("care", 40),
+    ("care-2", 15),
+    ("product", 10),
+    ("sales", 8),
+    ("marketing", 8),
+    ("comms", 2),
+    ("legal", 1),
+    ("hub", 16),
+]
+WORDS = [
+    "internet",
+    "router",
+    "bill",
+    "refund",
+    "outage",
+    "fibre",
+    "slow",
+    "support",
+    "store",
+    "plan",
+    "roaming",
+    "app",
+    "password",
+    "technician",
+    "waiting",
+    "charged",
+    "twice",
+    "cancel",
+    "upgrade",
+    "price",
+    "thanks",
+    "love",
+    "broken",
+    "since",
+    "monday",
+]
+
+
+def fill(total_posts: int, *, days: float, start_index: int = 0, seed: int = 11) -> None:
+    """Add conversations, posts and decisions until `total_posts` more posts are stored."""
+    from django.db import transaction
+
+    from escapevelocity.care.models import Author, Channel, Conversation, Decision, Post
+    from escapevelocity.care.services import _insert_values
+    from escapevelocity.org.models import Unit
+
+    rng = random.Random(seed + start_index)
+    units = {u.key: u.pk for u in Unit.objects.all()}
+    channels = []
+    for key in ("x", "mastodon", "bluesky"):
+        channel, _ = Channel.objects.get_or_create(key=key, defaults={"name": key.title()})
+        channels.append(channel.pk)
+    unit_keys, unit_weights = zip(*UNITS, strict=True)
+    intents, intent_weights = zip(*INTENTS, strict=True)
+    n_authors = max(10, total_posts * 3 // 10)
+    expected_convs = total_posts / 1.67
+    made = 0
+    conv_index = start_index
+    chunk_posts = 20_000
+    author_ids: list[int] = []
+    with transaction.atomic():
+        for start in range(0, n_authors, 20_000):
+            author_ids += _insert_values(
+                Author,
+                [
+                    {
+                        "channel_id": channels[i % 3],
+                        "handle": f"a{start_index}-{i}",
+                        "reach": rng.randrange(10, 20_000),
+                        "contact_count": 1,
+                        "first_contact_at": NOW - timedelta(days=30),
+                        "last_contact_at": NOW - timedelta(days=1),
+                    }
+                    for i in range(start, min(n_authors, start + 20_000))
+                ],
+            )
+    while made < total_posts:
+        convs: list[dict[str, Any]] = []
+        sizes: list[int] = []
+        while sum(sizes) < chunk_posts and made + sum(sizes) < total_posts:
+            size = rng.choice((1, 1, 1, 2, 2, 3))
+            size = min(size, total_posts - made - sum(sizes))
+            position = (conv_index - start_index) / expected_convs
+            age = timedelta(days=max(0.0, 1 - position) * days, seconds=rng.random())
+            opened = NOW - age
+            intent = rng.choices(intents, intent_weights)[0]
+            unit = (
+                units["hub"] if intent == "spam" else units[rng.choices(unit_keys, unit_weights)[0]]
+            )
+            recent = age < timedelta(days=2)
+            if intent == "spam":
+                status = "monitor"
+            elif recent:
+                status = rng.choice(("new", "new", "assigned", "waiting", "escalated", "resolved"))
+            else:
+                status = "resolved" if rng.random() < 0.97 else "new"
+            due = None
+            if status in ("new", "assigned", "escalated"):
+                due = NOW + timedelta(minutes=rng.uniform(-600, 1440))
+            priority = rng.randrange(0, 100)
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(6, 30)))
+            convs.append(
+                {
+                    "channel_id": channels[conv_index % 3],
+                    "author_id": author_ids[rng.randrange(len(author_ids))],
+                    "unit_id": unit,
+                    "status": status,
+                    "intent": intent,
+                    "sentiment": rng.choice(("negative", "neutral", "positive")),
+                    "priority": priority,
+                    "response": "acknowledge",
+                    "language": "en",
+                    "preview": text[:280],
+                    "post_count": size,
+                    "opened_at": opened,
+                    "last_post_at": opened + timedelta(minutes=size),
+                    "first_response_due": opened + timedelta(hours=1),
+                    "resolution_due": opened + timedelta(hours=8),
+                    "due_at": due,
+                    "first_responded_at": None
+                    if status == "new"
+                    else opened + timedelta(minutes=30),
+                    "resolved_at": opened + timedelta(hours=2) if status == "resolved" else None,
+                    "updated": opened,
+                }
+            )
+            sizes.append(size)
+            conv_index += 1
+        with transaction.atomic():
+            conv_ids = _insert_values(Conversation, convs)
+            posts = []
+            for conv, conv_id, size in zip(convs, conv_ids, sizes, strict=True):
+                for k in range(size):
+                    posts.append(
+                        {
+                            "channel_id": conv["channel_id"],
+                            "external_id": f"p{conv_id}-{k}",
+                            "conversation_id": conv_id,
+                            "author_id": conv["author_id"],
+                            "direction": "in",
+                            "text": conv["preview"] + (f" (follow-up {k})" if k else ""),
+                            "created_at": conv["opened_at"] + timedelta(minutes=k),
+                            "received_at": conv["opened_at"] + timedelta(minutes=k),
+                            "language": "en",
+                            "reply_to_external_id": f"p{conv_id}-{k - 1}" if k else "",
+                            "url": "",
+                            "account": "",
+                            "raw": {},
+                        }
+                    )
+            post_ids = _insert_values(Post, posts)
+            decisions = []
+            for _post, post_id in zip(posts, post_ids, strict=True):
+                decisions.append(
+                    {
+                        "post_id": post_id,
+                        "language": "en",
+                        "sentiment": "neutral",
+                        "sentiment_score": 0.0,
+                        "intent": "question",
+                        "intent_probability": 0.5,
+                        "intent_probabilities": {},
+                        "priority": 40,
+                        "route": "customer_care",
+                        "route_source": "rule",
+                        "route_rule": "questions",
+                        "unit_id": units["care"],
+                        "response": "acknowledge",
+                        "reasons": {"intent": ["synthetic"]},
+                    }
+                )
+            _insert_values(Decision, decisions)
+        made += len(posts)
+
+
+def timed(client: Any, url: str, repeats: int) -> tuple[float, int]:
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    seconds = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        response = client.get(url)
+        seconds.append(time.perf_counter() - t)
+    return statistics.median(seconds) * 1000, len(response.content)
+
+
+def scenarios(people: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    from django.test import Client
+
+    from escapevelocity.care import selectors
+    from escapevelocity.care.selectors import InboxFilters
+
+    hub, agent = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
+    hub.force_login(people["lead"])
+    agent.force_login(people["agent"])
+    first = selectors.inbox_page(user=people["lead"], filters=InboxFilters())
+    cursor = first.next_cursor or ""
+    return [
+        ("page  hub, all queues, due soonest", hub, "/care/"),
+        ("page  hub, page 2 (cursor)", hub, f"/care/?cursor={cursor}"),
+        ("page  agent, own queue", agent, "/care/"),
+        ("page  hub, care queue, breached SLA", hub, "/care/?unit=care&sla=breached"),
+        ("page  hub, crisis intent, newest", hub, "/care/?intent=crisis&sort=newest"),
+        ("page  hub, all statuses, priority", hub, "/care/?status=all&sort=priority"),
+        ("api   hub, conversations", hub, "/api/care/conversations"),
+        ("api   agent, conversations", agent, "/api/care/conversations"),
+        (
+            "api   hub, negative, newest",
+            hub,
+            "/api/care/conversations?sentiment=negative&sort=newest",
+        ),
+        ("api   hub, queues with counts", hub, "/api/care/queues"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=21)
+    args = parser.parse_args()
+    if args.db == "postgres" and not pg_available():
+        print("postgres SKIPPED: no PostgreSQL reachable (set EV_BENCH_PG_URL).")
+        return
+    with tempfile.TemporaryDirectory() as data_dir:
+        setup_django(args.db, data_dir)
+        from django.db import connection
+
+        from escapevelocity.care.models import Post
+
+        org = make_org()
+        fill(1000, days=2)
+        base = {name: timed(c, url, args.repeats) for name, c, url in scenarios(org["people"])}
+        t = time.perf_counter()
+        fill(args.posts - 1000, days=90, start_index=10_000)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(
+            f"{args.db}: generated {Post.objects.count():,} posts in "
+            f"{time.perf_counter() - t:.0f} s; median of {args.repeats} requests each"
+        )
+        print(f"{'request':<44} {'1,000 posts':>12} {'1,000,000':>12} {'ratio':>6}")
+        worst = 0.0
+        for name, client, url in scenarios(org["people"]):
+            ms, _size = timed(client, url, args.repeats)
+            worst = max(worst, ms)
+            print(f"{name:<44} {base[name][0]:>9.1f} ms {ms:>9.1f} ms {ms / base[name][0]:>6.2f}")
+        search_hub = scenarios(org["people"])[0][1]
+        ms, _size = timed(search_hub, "/care/?q=refund%20outage", 3)
+        print(f"{'page  hub, text search (no target)':<44} {'':>12} {ms:>9.1f} ms")
+        verdict = "meets" if worst < 100 else "misses"
+        print(f"target < 100 ms median for every list request: {verdict} (slowest {worst:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
