@@ -225,7 +225,7 @@ def test_it_says_no_data_yet_for_an_empty_period(org: Org) -> None:
 
 
 def test_it_reads_help_desk_risk_from_demand(monkeypatch: pytest.MonkeyPatch, org: Org) -> None:
-    fake = SimpleNamespace(current_utilization=0.92, verdict_label="Heading to the help desk")
+    fake = SimpleNamespace(headline_load=0.92, verdict_label="Heading to the help desk")
     monkeypatch.setattr(selectors, "helpdesk_risk", lambda: fake)
     m = metrics.compute_all(selectors.day_window(DAY.date()), keys=["program.helpdesk_risk"])
     assert m["program.helpdesk_risk"].value == pytest.approx(92)

@@ -229,3 +229,13 @@ def test_it_calls_a_hub_without_people_overloaded() -> None:
     assert result.crossing_week == 1
     assert result.current_wait_weeks is None
     assert any("without bound" in r for r in result.reasons)
+
+
+def test_it_gives_one_headline_figure_and_its_risk_index() -> None:
+    from escapevelocity.planning import capacity as cap
+
+    hub = cap.HubCapacity(people_hours=(40.0, 40.0))
+    workload = cap.Workload(requests_by_unit={"sales": [4.0] * 20})
+    a = cap.assess(workload, hub)
+    assert a.headline_load == a.load_next_4_weeks
+    assert a.risk_index == pytest.approx(a.load_next_4_weeks / hub.overload_at)

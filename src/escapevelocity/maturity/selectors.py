@@ -127,9 +127,7 @@ def _demand_help_desk_risk() -> float | None:
     arrivals = sum(sum(s) for s in workload.requests_by_unit.values()) + sum(workload.escalations)
     if arrivals == 0 and workload.backlog_hours == 0:
         return None
-    risk = demand.risk_assessment()
-    overload = risk.capacity.overload_at or 1.0
-    return max(risk.current_utilization, risk.load_next_4_weeks) / overload
+    return float(demand.risk_assessment().risk_index)
 
 
 def _care_reactive_load() -> float | None:

@@ -371,7 +371,7 @@ def program_helpdesk_risk(w: Window, ctx: Context) -> Measure:
     if assessment is None:
         return _none("Demand's help-desk forecast is not available")
     label = getattr(assessment, "verdict_label", getattr(assessment, "verdict", ""))
-    return Measure(100.0 * float(assessment.current_utilization), f"hub utilization; {label}")
+    return Measure(100.0 * float(assessment.headline_load), f"reactive load, next 4 weeks; {label}")
 
 
 def program_request_backlog(w: Window, ctx: Context) -> Measure:
@@ -662,12 +662,12 @@ register(
 register(
     Metric(
         "program.helpdesk_risk",
-        "Help-desk risk (hub utilization)",
+        "Help-desk risk (reactive load, next 4 weeks)",
         "program",
         STRATEGIST,
         "percent",
-        "Demand's forecast: reactive hours the hub owes this week ÷ its reactive capacity, "
-        "with demand's verdict.",
+        "Demand's forecast: reactive hours the hub will owe over the next four weeks ÷ its "
+        "reactive capacity (the home page's gauge), with demand's verdict.",
         "Strategist",
         program_helpdesk_risk,
         higher_is_better=False,

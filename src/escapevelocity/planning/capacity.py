@@ -342,6 +342,17 @@ class Assessment:
         return VERDICT_LABELS[self.verdict]
 
     @property
+    def headline_load(self) -> float:
+        """The one figure the product shows as help-desk risk, everywhere: the reactive load
+        forecast for the next four weeks as a share of the hub's reactive hours (1.0 = full)."""
+        return self.load_next_4_weeks
+
+    @property
+    def risk_index(self) -> float:
+        """headline_load against the overload threshold: 1.0 or more means overload."""
+        return self.load_next_4_weeks / (self.capacity.overload_at or 1.0)
+
+    @property
     def crossing_date(self) -> date | None:
         if self.crossing_week is None:
             return None
