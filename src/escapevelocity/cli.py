@@ -60,4 +60,4 @@ def main(argv: list[str] | None = None) -> None:
         print(f"ev: unknown command '{args[0]}'\n", file=sys.stderr)
         _print_help(commands)
         sys.exit(2)
-    execute_from_command_line([f"ev {args[0]}", *args])
+    execute_from_command_line(["ev", *args])

@@ -130,3 +130,11 @@ def test_it_creates_a_user_from_the_command_line(tmp_path: Path) -> None:
     )
     assert bad.returncode != 0
     assert "password" in bad.stderr
+
+
+def test_it_names_each_command_plainly_in_its_usage(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EV_")}
+    env["EV_DATA_DIR"] = str(tmp_path)
+    r = _ev(["demo", "--help"], env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("usage: ev demo [")
