@@ -190,9 +190,14 @@ class Conversation(models.Model):
 
 
 class Post(models.Model):
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="posts")
+    # Both covered by composite indexes that lead with them (the unique key, the thread).
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="posts", db_index=False
+    )
     external_id = models.CharField(max_length=200)
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="posts")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="posts")
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.INBOUND)
     text = models.TextField()
@@ -228,7 +233,7 @@ class Decision(models.Model):
     route = models.CharField(max_length=64)
     route_source = models.CharField(max_length=16)
     route_rule = models.CharField(max_length=200, blank=True)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
     response = models.CharField(max_length=16)
     reasons = models.JSONField(default=dict)
 
