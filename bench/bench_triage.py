@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -60,9 +61,10 @@ def main() -> int:
     from escapevelocity.triage.starter import train_starter
 
     cache = tempfile.mkdtemp(prefix="ev-bench-triage-")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     train_starter()
     train_seconds = time.perf_counter() - start
+    train_cpu = time.process_time() - cpu_start
 
     triager = Triager.default(cache_dir=cache)
     texts, source = load_texts()
@@ -80,26 +82,35 @@ def main() -> int:
             triager.triage(posts[i : i + args.batch])
         triage_best = min(triage_best, time.perf_counter() - start)
 
+    # A fresh process: import, load the cached models and the language identifier.
     probe = (
         "import time; t = time.perf_counter(); "
         "from escapevelocity.triage import Triager; "
-        f"Triager.default(cache_dir={cache!r}); "
+        "from escapevelocity.triage.language import _get_identifier; "
+        f"Triager.default(cache_dir={cache!r}); _get_identifier(); "
         "print(time.perf_counter() - t)"
     )
-    loads = []
+    loads, load_cpu = [], []
     for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(
             [sys.executable, "-c", probe], capture_output=True, text=True, check=True
         )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         loads.append(float(result.stdout.strip()))
+        load_cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
     n = len(texts)
     print(f"posts: {n:,} from {source}; one core (cpu {cpu}); batches of {args.batch}")
     print(f"vaderSentiment alone   {n / vader_best:10,.0f} posts/s")
     print(f"full triage            {n / triage_best:10,.0f} posts/s")
     print(f"ratio triage / vader   {vader_best / triage_best:10.2f}x")
-    print(f"starter model training {train_seconds:10.2f} s")
-    print(f"import + load (warm)   {min(loads):10.2f} s (best of 3 fresh processes)")
+    print(f"starter model training {train_seconds:10.2f} s wall, {train_cpu:.2f} s CPU")
+    print(
+        f"import + load (warm)   {min(loads):10.2f} s wall, {min(load_cpu):.2f} s CPU "
+        "(best of 3 fresh processes, language model included)"
+    )
+    print(f"load average           {os.getloadavg()[0]:10.2f} (machine's other work slows walls)")
     return 0
 
 

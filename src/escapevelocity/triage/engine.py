@@ -46,7 +46,8 @@ class Triager:
         self.router = router
         self.lexicon = load_lexicon()
         self._intent_index = {c: i for i, c in enumerate(models.intent.classes)}
-        self._intent_order = list(models.intent.classes)
+        # the intent model's columns in the order of INTENTS
+        self._perm = [self._intent_index[c] for c in INTENTS]
         self._sentiment_index = {c: i for i, c in enumerate(models.sentiment.classes)}
         names = [""] * len(models.intent.vocab)
         for name, j in models.intent.vocab.items():
@@ -127,7 +128,7 @@ class Triager:
         intents = self._intents(intent_proba, signals)
         best = np.array([self._intent_index[name] for name, _ in intents], dtype=np.intp)
         top_words = self._top_words(x, best)
-        rounded = np.round(intent_proba, 4).tolist()
+        rounded = np.round(intent_proba[:, self._perm], 4).tolist()
         learned: list[tuple[str, float]] | None = None
         if self.router is not None:
             learned = self.router.predict(docs)
@@ -148,8 +149,7 @@ class Triager:
                 account=(post.account or "").lstrip("@"),
                 author=(post.author_handle or "").lstrip("@"),
             )
-            probs = dict(zip(self._intent_order, rounded[i], strict=True))
-            probs = {c: probs.get(c, 0.0) for c in INTENTS}
+            probs = dict(zip(INTENTS, rounded[i], strict=True))
             sig = signals[i]
             age = None
             if post.created_at is not None and post.created_at.tzinfo is not None:

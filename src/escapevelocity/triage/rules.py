@@ -63,9 +63,15 @@ class Rule:
     keyword_re: re.Pattern[str] | None = None
     regex: re.Pattern[str] | None = None
     learned_may_override: bool = False
+    intent_only: bool = False  # tests nothing but the intent (set by parse_rules)
 
     def matches(self, post: PostFacts) -> list[str] | None:
         """Return why the rule matches `post` (one sentence per condition), or None."""
+        if self.intent_only:
+            # the common shipped rule: RuleSet.by_intent already chose it by intent
+            if post.intent in self.values["intent"]:
+                return [f"intent is '{post.intent}'"]
+            return None
         why: list[str] = []
         for key, allowed in self.values.items():
             value = getattr(post, key)
@@ -193,6 +199,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:
                 keyword_re=keyword_re,
                 regex=regex,
                 learned_may_override=bool(raw.get("learned_may_override", False)),
+                intent_only=set(values) == {"intent"} and keyword_re is None and regex is None,
             )
         )
     return RuleSet(rules=tuple(rules), default=default.strip(), source=source)
