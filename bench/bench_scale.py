@@ -502,6 +502,13 @@ def main() -> None:
             f"({size / max(1, stored):,.0f} bytes per post, all tables and indexes); "
             f"{json_bytes:,.0f} bytes of JSON per post in the queue"
         )
+        from escapevelocity.web.ops import render_metrics
+
+        t = time.perf_counter()
+        render_metrics()
+        print(
+            f"metrics   one /metrics scrape over {stored:,} posts: {time.perf_counter() - t:.3f}s"
+        )
         print("load average at end (1/5/15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
         two = results[1]["rate"]
         print(f"ratio     2 workers / in-process baseline: {two / base_rate:.2f}")
