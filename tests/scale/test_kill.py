@@ -102,6 +102,7 @@ def test_it_loses_and_duplicates_nothing_when_workers_are_killed_mid_batch(
     else:
         raise AssertionError(f"worker B did not finish; log:\n{scale_env.log('b.log')[-3000:]}")
     kill_group(b, signal.SIGTERM)
+    assert b.returncode == 0, "a worker stops cleanly on SIGTERM"
 
     # Nothing lost ...
     assert sorted(_stored_ids(scale_env)) == sorted(expected)
