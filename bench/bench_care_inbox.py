@@ -16,6 +16,7 @@ most conversations resolved, the open ones spread over the queues with deadlines
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -216,16 +217,20 @@ def fill(total_posts: int, *, days: float, start_index: int = 0, seed: int = 11)
         made += len(posts)
 
 
-def timed(client: Any, url: str, repeats: int) -> tuple[float, int]:
+def timed(client: Any, url: str, repeats: int) -> tuple[float, float]:
+    """Median wall and CPU milliseconds of answering `url` (after three warm-up requests).
+    CPU time is reported too because the machines this runs on are shared: it is what the
+    request costs, whatever else the cores are doing."""
     for _ in range(3):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    seconds = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        t = time.perf_counter()
-        response = client.get(url)
-        seconds.append(time.perf_counter() - t)
-    return statistics.median(seconds) * 1000, len(response.content)
+        t, c = time.perf_counter(), time.process_time()
+        client.get(url)
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 
 def scenarios(people: dict[str, Any]) -> list[tuple[str, Any, str]]:
@@ -283,17 +288,30 @@ def main() -> None:
             f"{args.db}: generated {Post.objects.count():,} posts in "
             f"{time.perf_counter() - t:.0f} s; median of {args.repeats} requests each"
         )
-        print(f"{'request':<44} {'1,000 posts':>12} {'1,000,000':>12} {'ratio':>6}")
+        print(
+            f"{'request':<40} {'1,000 posts: wall':>18} {'cpu':>8}"
+            f" {'1,000,000: wall':>16} {'cpu':>8} {'ratio (cpu)':>11}"
+        )
         worst = 0.0
         for name, client, url in scenarios(org["people"]):
-            ms, _size = timed(client, url, args.repeats)
-            worst = max(worst, ms)
-            print(f"{name:<44} {base[name][0]:>9.1f} ms {ms:>9.1f} ms {ms / base[name][0]:>6.2f}")
+            wall, cpu = timed(client, url, args.repeats)
+            worst = max(worst, wall)
+            b_wall, b_cpu = base[name]
+            print(
+                f"{name:<40} {b_wall:>15.1f} ms {b_cpu:>5.1f} ms {wall:>13.1f} ms {cpu:>5.1f} ms"
+                f" {cpu / b_cpu:>11.2f}"
+            )
         search_hub = scenarios(org["people"])[0][1]
-        ms, _size = timed(search_hub, "/care/?q=refund%20outage", 3)
-        print(f"{'page  hub, text search (no target)':<44} {'':>12} {ms:>9.1f} ms")
+        wall, cpu = timed(search_hub, "/care/?q=refund%20outage", 3)
+        print(
+            f"{'page  hub, text search (no target)':<40} {'':>27} {wall:>13.1f} ms {cpu:>5.1f} ms"
+        )
+        print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         verdict = "meets" if worst < 100 else "misses"
-        print(f"target < 100 ms median for every list request: {verdict} (slowest {worst:.1f} ms)")
+        print(
+            f"target < 100 ms median wall time for every list request: {verdict} "
+            f"(slowest {worst:.1f} ms)"
+        )
 
 
 if __name__ == "__main__":

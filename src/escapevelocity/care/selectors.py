@@ -192,10 +192,16 @@ def _keyset(qs: QuerySet[Conversation], sort: str, cursor: str | None) -> QueryS
     name, desc = SORTS[sort]
     if cursor:
         value, pk = _decode_cursor(cursor, sort)
+        # The plain range condition lets the database start the index walk at the cursor;
+        # the OR then only settles ties.
         if desc:
-            qs = qs.filter(Q(**{f"{name}__lt": value}) | Q(**{name: value, "id__lt": pk}))
+            qs = qs.filter(Q(**{f"{name}__lte": value})).filter(
+                Q(**{f"{name}__lt": value}) | Q(**{name: value, "id__lt": pk})
+            )
         else:
-            qs = qs.filter(Q(**{f"{name}__gt": value}) | Q(**{name: value, "id__gt": pk}))
+            qs = qs.filter(Q(**{f"{name}__gte": value})).filter(
+                Q(**{f"{name}__gt": value}) | Q(**{name: value, "id__gt": pk})
+            )
     return qs.order_by(f"-{name}", "-id") if desc else qs.order_by(name, "id")
 
 
@@ -229,7 +235,9 @@ def inbox_page(
         if not (cursor and value is None):
             timed = qs_timed.filter(due_at__isnull=False)
             if cursor:
-                timed = timed.filter(Q(due_at__gt=value) | Q(due_at=value, id__gt=pk))
+                timed = timed.filter(due_at__gte=value).filter(
+                    Q(due_at__gt=value) | Q(due_at=value, id__gt=pk)
+                )
             rows = list(timed.order_by("due_at", "id").select_related(*related)[: size + 1])
         if len(rows) <= size:
             untimed = qs.filter(due_at=None)
