@@ -81,7 +81,7 @@ def test_it_maps_another_tools_columns_and_threads_by_their_reply_links(
         "reply_to_id=in_response_to_tweet_id",
     )
     assert "3 new" in output
-    assert "2 posts threaded by reply link" in output
+    assert "posts threaded by reply link: 2," in output
     conv = Conversation.objects.get()
     assert conv.post_count == 3
     assert conv.first_responded_at is not None

@@ -112,9 +112,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{path.name}: {summary.rows:,} rows in {seconds:.1f} s — {summary.new:,} new, "
             f"{summary.duplicate:,} duplicate, {summary.rejected:,} rejected; "
-            f"{summary.conversations_created:,} conversations opened, "
-            f"{summary.threaded_by_reply:,} posts threaded by reply link, "
-            f"{summary.threaded_by_author:,} by the author's open conversation."
+            f"conversations opened: {summary.conversations_created:,}; posts threaded by reply "
+            f"link: {summary.threaded_by_reply:,}, by the author's open conversation: "
+            f"{summary.threaded_by_author:,}."
         )
         shown = summary.errors[: options["show_errors"]]
         for line, reason in shown:
