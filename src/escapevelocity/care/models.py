@@ -170,7 +170,8 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["unit", "due_at", "id"], name="care_conv_queue_due"),
             models.Index(fields=["due_at", "id"], name="care_conv_due"),
-            models.Index(fields=["unit", "status"], name="care_conv_queue_status"),
+            # Open counts per queue read only the open statuses' part of this index.
+            models.Index(fields=["status", "unit"], name="care_conv_status_queue"),
             models.Index(fields=["last_post_at", "id"], name="care_conv_recent"),
             models.Index(fields=["priority", "id"], name="care_conv_priority"),
             models.Index(fields=["author", "status"], name="care_conv_author_open"),
