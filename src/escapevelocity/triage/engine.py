@@ -124,6 +124,8 @@ class Triager:
         scores, sentiment_proba = self.sentiment_scores(docs, lex, x=xs)
         sentiment_classes = self.models.sentiment.classes
         labels = [sentiment_classes[j] for j in sentiment_proba.argmax(axis=1).tolist()]
+        best_sentiment = sentiment_proba.max(axis=1).tolist()
+        score_list = scores.tolist()
         intent_proba = intent_model.proba_x(x)
         intents = self._intents(intent_proba, signals)
         best = np.array([self._intent_index[name] for name, _ in intents], dtype=np.intp)
@@ -136,7 +138,7 @@ class Triager:
         out: list[Decision] = []
         for i, post in enumerate(posts):
             intent_name, intent_extra = intents[i]
-            score = float(scores[i])
+            score = score_list[i]
             label = labels[i]
             lang = languages[i][0]
             facts = PostFacts(
@@ -191,7 +193,7 @@ class Triager:
                     response=response,
                     reasons={
                         "sentiment": self._sentiment_reasons(
-                            normalized[i], lex[i], score, sentiment_proba[i]
+                            normalized[i], lex[i], score, label, best_sentiment[i]
                         ),
                         "intent": intent_reasons,
                         "priority": priority_reasons,
@@ -271,14 +273,9 @@ class Triager:
         return out
 
     def _sentiment_reasons(
-        self, norm: Normalized, lex: LexiconScore, score: float, proba: FloatArray
+        self, norm: Normalized, lex: LexiconScore, score: float, label: str, p: float
     ) -> list[str]:
-        classes = self.models.sentiment.classes
-        best = int(proba.argmax())
-        reasons = [
-            f"score {score:+.2f}: model P({classes[best]}) = {float(proba[best]):.2f}, "
-            f"lexicon {lex.compound:+.2f}"
-        ]
+        reasons = [f"score {score:+.2f}: model P({label}) = {p:.2f}, lexicon {lex.compound:+.2f}"]
         if lex.hits:
             words = ", ".join(
                 f"'{h[4:]}' (negated)" if h.startswith("neg_") else f"'{h}'" for h in lex.hits[:5]
