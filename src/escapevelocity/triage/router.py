@@ -91,9 +91,15 @@ def train_router(
     *,
     path: str | Path,
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    char_ngrams: tuple[int, int] | None = None,
 ) -> RouterReport:
-    """Train a router on (text, route) pairs, save it at `path`, and return what it saw."""
-    router, report = fit_router(examples, min_confidence=min_confidence)
+    """Train a router on (text, route) pairs, save it at `path`, and return what it saw.
+
+    The saved router reads word n-grams only by default: it runs on every ingested post, and
+    character n-grams (worth about a point of accuracy with thousands of examples, see
+    docs/benchmarks.md) would make it the slowest part of triage.
+    """
+    router, report = fit_router(examples, min_confidence=min_confidence, char_ngrams=char_ngrams)
     save_router(router, path)
     return RouterReport(
         n=report.n,
