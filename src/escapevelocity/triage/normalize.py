@@ -124,11 +124,15 @@ def normalize_batch(texts: Sequence[str]) -> list[Normalized]:
     if not texts:
         return []
     joined = "\x1e".join(texts)
+    if joined.count("\x1e") != len(texts) - 1:
+        # a post carries the separator itself: blank it out so it cannot split the post
+        joined = "\x1e".join(t.replace("\x1e", " ") for t in texts)
+    if "&" in joined:
+        # before the newlines go: "&#10;" decodes to one (control characters decode to "")
+        joined = html.unescape(joined)
     if "\n" in joined:
         joined = joined.replace("\n", " ")
     joined = joined.replace("\x1e", "\n")
-    if "&" in joined:
-        joined = html.unescape(joined)
     if "http" in joined:
         joined = URL_RE.sub(" _url_ ", joined)
     if "www." in joined:
