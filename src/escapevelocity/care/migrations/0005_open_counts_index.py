@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0004_fewer_write_indexes'),
-        ('org', '0001_initial'),
+        ("care", "0004_fewer_write_indexes"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='conversation',
-            name='care_conv_queue_status',
+            model_name="conversation",
+            name="care_conv_queue_status",
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['status', 'unit'], name='care_conv_status_queue'),
+            model_name="conversation",
+            index=models.Index(fields=["status", "unit"], name="care_conv_status_queue"),
         ),
     ]
