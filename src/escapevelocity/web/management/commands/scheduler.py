@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run scheduled jobs (SLA timers, dormancy, digests…) once per interval; run several."
+    help = "Run scheduled jobs (dormancy, snapshots, radar, digests) once per interval; run many."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
