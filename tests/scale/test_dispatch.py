@@ -94,7 +94,7 @@ def test_it_refuses_batches_larger_than_care_accepts(settings: Any, redis_url: s
         ev_celery.publish_batch(_posts(3), batch_size=5_001)
 
 
-def test_the_worker_task_stores_a_batch_and_counts_it(
+def test_it_stores_a_published_batch_in_the_worker_task_and_counts_it(
     org: Org, settings: Any, redis_url: str
 ) -> None:
     settings.BROKER_URL = redis_url
@@ -112,7 +112,7 @@ def test_the_worker_task_stores_a_batch_and_counts_it(
     assert latency["+Inf"] == b"1"
 
 
-def test_the_worker_task_sends_a_batch_that_can_never_be_stored_to_the_dead_letters(
+def test_it_sends_a_batch_that_can_never_be_stored_to_the_dead_letters(
     settings: Any, redis_url: str
 ) -> None:
     settings.BROKER_URL = redis_url
@@ -125,12 +125,12 @@ def test_the_worker_task_sends_a_batch_that_can_never_be_stored_to_the_dead_lett
     assert [p["external_id"] for p in record["posts"]] == ["d0", "d1"]
 
 
-def test_the_worker_command_refuses_to_start_without_a_broker() -> None:
+def test_it_refuses_to_start_a_worker_without_a_broker() -> None:
     with pytest.raises(CommandError, match="EV_BROKER_URL"):
         call_command("worker")
 
 
-def test_the_worker_runs_with_the_safe_delivery_settings(settings: Any) -> None:
+def test_it_configures_workers_for_late_acks_one_message_and_json_only(settings: Any) -> None:
     conf = ev_celery._config()
     assert conf["task_acks_late"] is True
     assert conf["task_reject_on_worker_lost"] is True
