@@ -175,39 +175,42 @@ def score_tokens(tokens: list[str], lexicon: dict[str, float]) -> LexiconScore:
     exclaims = 0
     strong = soft = event = False
     for tok in tokens:
-        if tok == "!":
-            exclaims += 1
-            continue
-        if tok == "but" or tok == "however":
-            seen_but = True
-            continue
-        if tok[:4] == "neg_":
-            word = tok[4:]
-            valence = get(word)
-            if valence is not None:
-                if prev in BOOSTERS:
-                    valence += B_INCR if valence > 0 else -B_INCR
-                hits.append(tok)
-                values.append((valence * N_SCALAR, not seen_but))
+        valence = get(tok)
+        if valence is None:
+            # the common case: a word the lexicon does not know
+            if tok in _SPECIAL:
+                if tok == "!":
+                    exclaims += 1
+                    continue
+                if tok == "but" or tok == "however":
+                    seen_but = True
+                    continue
+            elif tok[0] == "n" and tok[:4] == "neg_":
+                word = tok[4:]
+                valence = get(word)
+                if valence is not None:
+                    if prev in BOOSTERS:
+                        valence += B_INCR if valence > 0 else -B_INCR
+                    hits.append(tok)
+                    values.append((valence * N_SCALAR, not seen_but))
+                prev2, prev = prev, word
+                continue
         else:
-            word = tok
-            valence = get(word)
-            if valence is not None:
-                if prev in BOOSTERS:
-                    valence += B_INCR if valence > 0 else -B_INCR
-                hits.append(tok)
-                values.append((valence, not seen_but))
-        if word in _CUE_WORDS:
-            if word in NEGATIVE_EVENTS:
+            if prev in BOOSTERS:
+                valence += B_INCR if valence > 0 else -B_INCR
+            hits.append(tok)
+            values.append((valence, not seen_but))
+        if tok in _CUE_WORDS:
+            if tok in NEGATIVE_EVENTS:
                 event = True
-            if word in _SARCASM_LAST:
-                pair = (prev, word)
-                triple = (prev2, prev, word)
-                if (word,) in STRONG_SARCASM or pair in STRONG_SARCASM or triple in STRONG_SARCASM:
+            if tok in _SARCASM_LAST:
+                pair = (prev, tok)
+                triple = (prev2, prev, tok)
+                if (tok,) in STRONG_SARCASM or pair in STRONG_SARCASM or triple in STRONG_SARCASM:
                     strong = True
-                elif (word,) in SOFT_SARCASM or pair in SOFT_SARCASM or triple in SOFT_SARCASM:
+                elif (tok,) in SOFT_SARCASM or pair in SOFT_SARCASM or triple in SOFT_SARCASM:
                     soft = True
-        prev2, prev = prev, word
+        prev2, prev = prev, tok
     sarcasm = strong or (soft and event)
     if not values:
         return LexiconScore(0.0, 0.0, compound(-1.5) if sarcasm else 0.0, sarcasm, hits)
@@ -233,3 +236,4 @@ def score_tokens(tokens: list[str], lexicon: dict[str, float]) -> LexiconScore:
 
 _SARCASM_LAST = frozenset(cue[-1] for cue in STRONG_SARCASM | SOFT_SARCASM)
 _CUE_WORDS = _SARCASM_LAST | NEGATIVE_EVENTS
+_SPECIAL = frozenset(["!", "but", "however"]) | _CUE_WORDS
