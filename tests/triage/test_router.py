@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,18 @@ def test_it_finds_the_router_and_rules_under_ev_data_dir(
     reloaded = Triager.default(cache_dir=model_cache)
     assert reloaded is not triager
     assert reloaded.router is not None
+
+
+def test_it_reloads_a_retrained_router_and_forgets_the_old_one(
+    tmp_path: Path, model_cache: Path
+) -> None:
+    path = tmp_path / "router.joblib"
+    train_router(examples(), path=path)
+    first = Triager.default(router_path=path, cache_dir=model_cache)
+    train_router([*examples(), ("my bill doubled", "billing")], path=path)
+    stat = path.stat()
+    os.utime(path, (stat.st_atime, stat.st_mtime + 10))
+    second = Triager.default(router_path=path, cache_dir=model_cache)
+    assert second is not first
+    assert Triager.default(router_path=path, cache_dir=model_cache) is second
+    assert sum(1 for key in Triager._cache if key[2] == str(path)) == 1

@@ -103,6 +103,11 @@ class Triager:
                     rules=load_rules(rules_file),
                     router=load_router(router_file) if router_file is not None else None,
                 )
+                # an older version of the same files is no longer wanted: keep memory bounded
+                for old in [
+                    k for k in cls._cache if (k[0], k[2], k[4]) == (key[0], key[2], key[4])
+                ]:
+                    del cls._cache[old]
                 cls._cache[key] = found
             return found
 
