@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-CORPUS_VERSION = "2026-11-22.3"
+CORPUS_VERSION = "2026-11-22.4"
 PER_INTENT = 240
 
 INDUSTRIES: dict[str, dict[str, list[str]]] = {
@@ -351,6 +351,12 @@ TEMPLATES: list[tuple[str, str, str]] = [
     ("feedback", "negative", "honestly the new pricing page is a mess, I couldn't compare plans"),
     ("feedback", "neutral", "Tip for your team: tell people up front how long {event} takes"),
     ("feedback", "neutral", "it'd help if the app remembered my preferences"),
+    ("feedback", "neutral", "Not a complaint, just a suggestion: send the reminder a day earlier"),
+    ("feedback", "neutral", "The {thing} works fine but the setup guide needs pictures"),
+    ("feedback", "positive", "Really like {product}. Would be perfect with a yearly option"),
+    ("feedback", "neutral", "Your chat bot should hand over to a person sooner"),
+    ("feedback", "neutral", "Make the {staff} rating survey optional, from a regular customer"),
+    ("feedback", "negative", "The new {thing} menu hides the one button I use daily. Rethink it"),
     # purchase intent
     ("purchase_intent", "positive", "Thinking about getting {product}, any deals on right now?"),
     ("purchase_intent", "neutral", "How much is {product}?"),
@@ -389,6 +395,12 @@ TEMPLATES: list[tuple[str, str, str]] = [
     ("purchase_intent", "neutral", "Want to book {product}. Is it cheaper online or by phone?"),
     ("purchase_intent", "neutral", "interested in {product}, send me the details"),
     ("purchase_intent", "neutral", "how do I pre-order {product}"),
+    ("purchase_intent", "neutral", "I'd buy {product} if it came in black"),
+    ("purchase_intent", "positive", "My contract ends next month, ready to switch to {product}"),
+    ("purchase_intent", "neutral", "does {product} come with a free trial? might sign up"),
+    ("purchase_intent", "neutral", "where can I buy {product} near me"),
+    ("purchase_intent", "positive", "Saving up for {product}, is there a payment plan?"),
+    ("purchase_intent", "neutral", "need a quote for 12 of {product} for our school"),
     (
         "purchase_intent",
         "neutral",
@@ -418,6 +430,11 @@ TEMPLATES: list[tuple[str, str, str]] = [
     ("praise", "positive", "Props to the team, {event} handled perfectly"),
     ("praise", "positive", "so happy with {product}!!"),
     ("praise", "positive", "Really appreciate the update on {event}, thanks for keeping me posted"),
+    ("praise", "positive", "I was ready to complain but the {staff} fixed it in minutes. Thanks"),
+    ("praise", "positive", "after {dur} of problems elsewhere, you sorted my {thing}. Legends"),
+    ("praise", "positive", "The {staff} remembered my name. Small thing, made my day"),
+    ("praise", "positive", "five stars for {event}, smooth from start to finish ⭐⭐⭐⭐⭐"),
+    ("praise", "positive", "honestly impressed, {product} is worth every penny"),
     # crisis
     ("crisis", "negative", "My lawyer will be in touch about {event}. See you in court"),
     ("crisis", "negative", "I'm going to sue you for what happened with {event}"),
@@ -457,6 +474,11 @@ TEMPLATES: list[tuple[str, str, str]] = [
     ("crisis", "negative", "Gas leak at my house after your engineer visit, fire brigade is here"),
     ("crisis", "negative", "This is a formal legal notice regarding {event}"),
     ("crisis", "negative", "boycott them. their {staff} refused service to a gay couple"),
+    ("crisis", "negative", "A customer collapsed at your branch and the {staff} did nothing"),
+    ("crisis", "negative", "Your website shows other people's card numbers when I log in"),
+    ("crisis", "negative", "There's a video of your {staff} hitting a dog, it's going viral"),
+    ("crisis", "negative", "The brakes failed after your recall repair, we nearly died"),
+    ("crisis", "negative", "A consumer TV show wants to talk to me about {event}. Statement?"),
     # spam
     ("spam", "neutral", "Make $5000 a week from home! DM me to learn how 💰💰"),
     ("spam", "neutral", "Follow me and I'll follow back #f4f #followback"),
@@ -482,6 +504,12 @@ TEMPLATES: list[tuple[str, str, str]] = [
     ("spam", "neutral", "buy followers likes and views cheap fast delivery"),
     ("spam", "neutral", "Invest with me and get 300% returns in 7 days 📈"),
     ("spam", "neutral", "Visit my profile for exclusive content 🔥🔥🔥"),
+    ("spam", "positive", "Love this brand! Get free gift cards at http://gifts.example"),
+    ("spam", "neutral", "Your account will be suspended, verify now at http://verify.example"),
+    ("spam", "neutral", "Looking for brand ambassadors!! DM us to collab 💸"),
+    ("spam", "neutral", "Lose 10kg in a week with this tea http://tea.example"),
+    ("spam", "neutral", "RT to win {product}!! Follow @giveaways and tag 3 friends"),
+    ("spam", "neutral", "Limited offer: replica designer bags 90% off, link in bio"),
     # other
     ("other", "neutral", "Watching the game tonight with the family"),
     ("other", "positive", "What a beautiful morning for a run ☀️"),
@@ -509,6 +537,11 @@ TEMPLATES: list[tuple[str, str, str]] = [
     ("other", "neutral", "Hi"),
     ("other", "neutral", "the election debate is on channel 4 tonight"),
     ("other", "negative", "traffic is horrible today, an hour to go two miles"),
+    ("other", "neutral", "who runs this account lol 😂"),
+    ("other", "neutral", "My brother works at your head office, say hi to Sam"),
+    ("other", "positive", "Your new ad with the dog is adorable"),
+    ("other", "neutral", "Thread about the history of the company logo 🧵"),
+    ("other", "neutral", "ok"),
 ]
 
 # Everyday posts that are not addressed to a company: they teach the sentiment model the tone of
