@@ -220,3 +220,58 @@ def test_it_answers_503_when_the_webhook_has_no_secret(org: Any, monkeypatch: An
     monkeypatch.delenv("EV_CARE_WEBHOOK_SECRET", raising=False)
     answer = Client().post("/api/care/webhook", b"{}", content_type="application/json")
     assert answer.status_code == 503
+
+
+def test_it_lets_the_hub_set_how_a_queue_works_and_nobody_else(org: Any, convs: Any) -> None:
+    body = {"auto_assign": True, "business_hours": False}
+    url = "/api/care/queues/care"
+    assert (
+        bearer(org, org.bob).put(url, json.dumps(body), content_type="application/json").status_code
+        == 403
+    )
+    assert (
+        bearer(org, org.charlie)
+        .put(url, json.dumps(body), content_type="application/json")
+        .status_code
+        == 404
+    )
+    answer = bearer(org, org.alice).put(url, json.dumps(body), content_type="application/json")
+    assert answer.status_code == 200
+    assert answer.json()["auto_assign"] is True
+    bad = bearer(org, org.alice).put(
+        url, json.dumps({"auto_assign": "yes please"}), content_type="application/json"
+    )
+    assert bad.status_code == 422
+
+
+def test_it_assigns_a_backlog_round_robin_respecting_availability(org: Any, convs: Any) -> None:
+    away = bearer(org, org.bob).put(
+        "/api/care/availability/bob",
+        json.dumps({"available": False}),
+        content_type="application/json",
+    )
+    assert away.json() == {"username": "bob", "available": False, "capacity": 15}
+    assert post_json(bearer(org, org.alice), "/api/care/queues/care/auto-assign", {}).json() == {
+        "assigned": 0
+    }
+    bearer(org, org.bob).put(
+        "/api/care/availability/bob",
+        json.dumps({"available": True, "capacity": 5}),
+        content_type="application/json",
+    )
+    assert post_json(bearer(org, org.bob), "/api/care/queues/care/auto-assign", {}).json() == {
+        "assigned": 1
+    }
+    assert (
+        post_json(bearer(org, org.charlie), "/api/care/queues/care/auto-assign", {}).status_code
+        == 404
+    )
+    # Only the person themself, or a lead of their unit, sets their availability.
+    other = bearer(org, org.charlie).put(
+        "/api/care/availability/bob",
+        json.dumps({"available": False}),
+        content_type="application/json",
+    )
+    assert other.status_code == 403
+    convs["care"].refresh_from_db()
+    assert convs["care"].assignee == org.bob

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja import Status as Answer
@@ -445,6 +446,65 @@ def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
         status=payload.status or "",
     )
     return {"changed": changed}
+
+
+class QueueSettingsIn(StrictIn):
+    auto_assign: bool
+    business_hours: bool
+
+
+class AvailabilityIn(StrictIn):
+    available: bool
+    capacity: int | None = Field(None, ge=0, le=500)
+
+
+class AvailabilityOut(Schema):
+    username: str
+    available: bool
+    capacity: int
+
+
+class AssignedOut(Schema):
+    assigned: int
+
+
+@router.put("/queues/{unit_key}", response=QueueOut)
+def queue_settings(request: HttpRequest, unit_key: str, payload: QueueSettingsIn) -> dict[str, Any]:
+    """Turn round-robin assignment and business-hours SLA clocks on or off for a queue."""
+    _require_member(request)
+    unit = Unit.objects.filter(key=unit_key).first()
+    if unit is None or not permissions.can_view_unit(request.user, unit):
+        raise Http404("No such queue.")
+    services.queue_update(
+        actor=request.user,
+        unit=unit,
+        auto_assign=payload.auto_assign,
+        business_hours=payload.business_hours,
+    )
+    return next(q for q in queues(request) if q["unit"] == unit.key)
+
+
+@router.post("/queues/{unit_key}/auto-assign", response=AssignedOut)
+def queue_auto_assign(request: HttpRequest, unit_key: str) -> dict[str, Any]:
+    """Hand the queue's unassigned open conversations round-robin to its available agents."""
+    _require_member(request)
+    unit = Unit.objects.filter(key=unit_key).first()
+    if unit is None or not permissions.can_view_unit(request.user, unit):
+        raise Http404("No such queue.")
+    return {"assigned": services.auto_assign_backlog(actor=request.user, unit=unit)}
+
+
+@router.put("/availability/{username}", response=AvailabilityOut)
+def availability(request: HttpRequest, username: str, payload: AvailabilityIn) -> dict[str, Any]:
+    """Whether a person takes round-robin assignments, and their cap of open conversations."""
+    _require_member(request)
+    person = get_user_model().objects.filter(username=username, is_active=True).first()
+    if person is None:
+        raise Http404("No such person.")
+    status = services.agent_status_update(
+        actor=request.user, user=person, available=payload.available, capacity=payload.capacity
+    )
+    return {"username": username, "available": status.available, "capacity": status.capacity}
 
 
 def _require_ingest(request: HttpRequest) -> None:
