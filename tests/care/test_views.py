@@ -133,10 +133,10 @@ def test_it_lists_in_a_constant_number_of_queries(
     alice = org.client(org.alice)
     services.ingest_posts([post(i, f"Is {i} late?", author=f"p{i}") for i in range(2)])
     alice.get("/care/")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         alice.get("/care/")
     services.ingest_posts([post(i, f"Is {i} late?", author=f"p{i}") for i in range(10, 60)])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = alice.get("/care/")
     assert response.content.count(b'data-href="/care/c/') == 50
     assert b"Next page" in response.content
@@ -165,3 +165,16 @@ def test_it_exports_the_filtered_conversations_as_safe_csv(org: Any, convs: Any)
     assert "feature idea" not in body
     assert "my bill is broken" in body
     assert org.client(org.nobody).get("/care/export.csv").status_code == 403
+
+
+def test_it_lets_a_person_step_away_from_round_robin(org: Any, convs: Any) -> None:
+    from escapevelocity.care.models import AgentStatus
+
+    bob = org.client(org.bob)
+    assert b"Available for round-robin" in bob.get("/care/").content
+    assert bob.post("/care/availability/", {}).status_code == 302
+    assert AgentStatus.objects.get(user=org.bob).available is False
+    bob.post("/care/availability/", {"available": "on"})
+    assert AgentStatus.objects.get(user=org.bob).available is True
+    assert org.client(org.nobody).post("/care/availability/", {}).status_code == 403
+    assert Client().post("/care/availability/", {}).status_code == 302

@@ -405,6 +405,13 @@ def assignable_people(*, unit: Unit) -> list[Any]:
     return list(get_user_model().objects.filter(id__in=rows, is_active=True).order_by("username"))
 
 
+def is_available(*, user: Any) -> bool:
+    from escapevelocity.care.models import AgentStatus
+
+    status = AgentStatus.objects.filter(user_id=getattr(user, "pk", None) or 0).first()
+    return status is None or status.available
+
+
 def channels_seen() -> list[tuple[str, str]]:
     from escapevelocity.care.models import Channel
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("export.csv", views.export, name="export"),
     path("bulk/", views.bulk, name="bulk"),
+    path("availability/", views.availability, name="availability"),
     path("c/<int:pk>/", views.conversation, name="conversation"),
     path("c/<int:pk>/assign/", views.assign, name="assign"),
     path("c/<int:pk>/reroute/", views.reroute, name="reroute"),

@@ -110,6 +110,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "queues": selectors.queues_for(user=request.user),
+            "available": selectors.is_available(user=request.user),
             "channels": selectors.channels_seen(),
             "units": Unit.objects.filter(archived=False).order_by("name"),
             **_filter_choices(),
@@ -280,6 +281,22 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     messages.success(request, f"{changed} conversation{'s' if changed != 1 else ''} updated.")
     return redirect(back)
+
+
+@login_required
+@require_POST
+def availability(request: HttpRequest) -> HttpResponse:
+    """A person says whether they take round-robin assignments now."""
+    _require_member(request)
+    available = request.POST.get("available") == "on"
+    services.agent_status_update(actor=request.user, user=request.user, available=available)
+    messages.success(
+        request,
+        "You take new conversations again."
+        if available
+        else "You are away: round-robin passes you by.",
+    )
+    return redirect("care:index")
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
