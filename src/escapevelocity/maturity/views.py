@@ -185,7 +185,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "company": assessment.company,
             "chart": charts.history_figure(points),
             "points": points,
-            "report_css": (_STATIC / "report.css").read_text(encoding="utf-8"),
+            "report_css": "\n".join(
+                (_STATIC / name).read_text(encoding="utf-8")
+                for name in ("maturity.css", "report.css")
+            ),
             "chart_js": (_STATIC / "maturity.js").read_text(encoding="utf-8"),
             "plotly_js": charts.plotly_js(),
             "link_base": request.build_absolute_uri("/").rstrip("/"),
