@@ -52,7 +52,7 @@ def test_it_hides_another_units_conversation_page(org: Any, convs: Any) -> None:
     page = org.client(org.bob).get(url)
     assert page.status_code == 200
     assert b"complaint goes to customer_care" in page.content  # the triage reasons
-    assert b"not built yet" in page.content  # replies are logged, not sent, and it says so
+    assert b"post it on the network yourself" in page.content  # no connector: it says so
     assert org.client(org.charlie).get(url).status_code == 404
 
 
@@ -178,3 +178,51 @@ def test_it_lets_a_person_step_away_from_round_robin(org: Any, convs: Any) -> No
     assert AgentStatus.objects.get(user=org.bob).available is True
     assert org.client(org.nobody).post("/care/availability/", {}).status_code == 403
     assert Client().post("/care/availability/", {}).status_code == 302
+
+
+def test_it_shows_each_replys_delivery_when_a_connector_sends_on_the_channel(
+    org: Any, convs: Any
+) -> None:
+    from escapevelocity.care import listen
+    from escapevelocity.care.models_connectors import DeliveryStatus, ReplyDelivery
+    from escapevelocity.org import permissions
+
+    conv = convs["care"]
+    listen.connector_save(
+        actor=permissions.system_actor(),
+        name="mastodon-care",
+        kind="mastodon_mentions",
+        account="lumen",
+        channel=conv.channel.key,
+        options={"base_url": "http://127.0.0.1:9"},
+        credentials={"access_token": "t0ken"},
+    )
+    bob = org.client(org.bob)
+    url = f"/care/c/{conv.pk}/"
+    page = bob.get(url).content.decode()
+    assert "Send reply" in page
+    assert "through its connector" in page
+    bob.post(f"{url}reply/", {"text": "We are on it"})
+    assert listen.replies_enqueue() == 1
+    assert "waiting to be sent" in bob.get(url).content.decode()
+
+    delivery = ReplyDelivery.objects.get()
+    ReplyDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED, last_error="Not sent: <b>401 from the network</b>."
+    )
+    page = bob.get(url).content.decode()
+    assert "not sent" in page
+    assert "&lt;b&gt;401 from the network&lt;/b&gt;" in page  # errors are text too
+
+    ReplyDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENT, url="https://mastodon.example/@lumen/1"
+    )
+    Reply.objects.update(sent=True)
+    page = bob.get(url).content.decode()
+    assert ">sent<" in page
+    assert 'href="https://mastodon.example/@lumen/1"' in page
+
+
+def test_it_links_the_hub_and_only_the_hub_to_the_connectors_page(org: Any, convs: Any) -> None:
+    assert b'href="/care/connectors/"' in org.client(org.alice).get("/care/").content
+    assert b'href="/care/connectors/"' not in org.client(org.bob).get("/care/").content

@@ -63,7 +63,7 @@ def test_it_lets_an_agent_work_the_queue(
 
     # Reply to a third and resolve it.
     page.get_by_role("table").get_by_role("link", name="Where is my refund?").click()
-    assert page.get_by_text("not built yet").is_visible()
+    assert page.get_by_text("post it on the network yourself").is_visible()
     page.get_by_label("Reply to @cy").fill("Refund sent, 3 business days.")
     page.get_by_role("button", name="Log reply").click()
     assert page.get_by_text("Refund sent, 3 business days.").is_visible()

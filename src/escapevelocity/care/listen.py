@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -389,13 +389,22 @@ def _may_send(reply: Reply, connector: Connector) -> str | None:
     return None
 
 
+def replying_connectors() -> QuerySet[Connector]:
+    """The enabled connectors that hold credentials to send replies on their channel."""
+    return Connector.objects.filter(enabled=True, kind__in=list(REPLY_CREDENTIALS)).exclude(
+        credentials=""
+    )
+
+
+def channel_sends_replies(channel_key: str) -> bool:
+    """Do inbox replies on this channel go out through a connector?"""
+    return replying_connectors().filter(channel=channel_key).exists()
+
+
 def replies_enqueue(*, now: datetime | None = None, limit: int = 200) -> int:
     """Create a delivery for each unsent inbox reply on a channel a connector can reply on."""
     now = now or timezone.now()
-    replyable = Connector.objects.filter(enabled=True, kind__in=list(REPLY_CREDENTIALS)).exclude(
-        credentials=""
-    )
-    channels = set(replyable.values_list("channel", flat=True))
+    channels = set(replying_connectors().values_list("channel", flat=True))
     if not channels:
         return 0
     made = 0

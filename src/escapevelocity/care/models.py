@@ -284,8 +284,8 @@ class Note(models.Model):
 
 
 class Reply(models.Model):
-    """A reply written to the customer. Logged here; sending it through the network is the
-    connectors' job (not built yet), so `sent` stays False until a connector delivers it."""
+    """A reply written to the customer. Logged here; a connector that can reply on the
+    conversation's channel sends it (see care/listen.py, ReplyDelivery) and sets `sent`."""
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(

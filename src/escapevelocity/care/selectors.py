@@ -355,7 +355,7 @@ def conversation_thread(*, user: Any, conversation: Conversation, history: int =
             latest = decisions[p.pk]
             break
     notes = list(conv.notes.select_related("author").order_by("created"))
-    replies = list(conv.replies.select_related("author").order_by("created"))
+    replies = list(conv.replies.select_related("author", "delivery").order_by("created"))
     corrections = list(conv.corrections.select_related("author").order_by("created"))
     assignments = list(
         conv.assignments.select_related("assignee", "assigned_by").order_by("created")

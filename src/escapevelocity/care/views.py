@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from escapevelocity.care import selectors, services
+from escapevelocity.care import listen, selectors, services
 from escapevelocity.care.models import Conversation, Intent, Sentiment, Status
 from escapevelocity.care.sla import SlaState
 from escapevelocity.org import permissions
@@ -137,6 +137,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes": selectors.minutes_left(conv, now),
             "late": duration(abs(selectors.minutes_left(conv, now) or 0)),
             "can_act": can_act,
+            "sends_replies": can_act and listen.channel_sends_replies(conv.channel.key),
             "people": selectors.assignable_people(unit=conv.unit) if can_act else [],
             "units": Unit.objects.filter(archived=False).exclude(pk=conv.unit_id).order_by("name")
             if can_act
