@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -566,23 +566,30 @@ def _db_datetime(conn: Any, value: datetime | None) -> Any:
     return None if value is None else conn.ops.adapt_datetimefield_value(value)
 
 
+@lru_cache(maxsize=8192)
+def _sqlite_datetime_text(value: datetime) -> str:
+    # What Django's SQLite backend stores: naive UTC text. Aware values only (USE_TZ). A batch
+    # repeats the same few instants (its "now", shared deadlines), hence the cache.
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    # What Django's SQLite backend stores: naive UTC text. Aware values only (USE_TZ).
-    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+    return None if value is None else _sqlite_datetime_text(value)
 
 
-def _preparers(fields: Sequence[Any], conn: Any) -> list[Callable[[Any], Any]]:
-    """One function per field turning a Python value into a database parameter: the fast way
-    for plain columns, datetimes and JSON on SQLite, Django's own for everything else."""
+def _preparers(fields: Sequence[Any], conn: Any) -> list[Callable[[Any], Any] | None]:
+    """One function per field turning a Python value into a database parameter, or None where
+    the value goes as it is: the fast way for datetimes and JSON on SQLite, Django's own for
+    them elsewhere."""
     sqlite = conn.vendor == "sqlite"
-    out: list[Callable[[Any], Any]] = []
+    out: list[Callable[[Any], Any] | None] = []
     for f in fields:
         if isinstance(f, models.DateTimeField):
             out.append(_sqlite_datetime if sqlite else partial(_db_datetime, conn))
         elif isinstance(f, models.JSONField):
             out.append(json.dumps if sqlite else partial(_db_json, f, conn))
         else:
-            out.append(lambda v: v)
+            out.append(None)
     return out
 
 
@@ -598,8 +605,10 @@ def _insert_values(model: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
     meta = model._meta
     auto = meta.pk if meta.pk.get_internal_type() in ("AutoField", "BigAutoField") else None
     fields = [f for f in meta.concrete_fields if f is not auto]
-    defaults = {f.attname: f.get_default() for f in fields}
-    prepare = list(zip([f.attname for f in fields], _preparers(fields, conn), strict=True))
+    spec = [
+        (f.attname, f.get_default(), fn)
+        for f, fn in zip(fields, _preparers(fields, conn), strict=True)
+    ]
     quote = conn.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -611,10 +620,12 @@ def _insert_values(model: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
             params: list[Any] = []
+            append = params.append
             for row in chunk:
-                params.extend(
-                    fn(row[name] if name in row else defaults[name]) for name, fn in prepare
-                )
+                get = row.get
+                for name, default, fn in spec:
+                    value = get(name, default)
+                    append(value if fn is None else fn(value))
             # Names come from the model; every value is a parameter.
             sql = (
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
@@ -658,7 +669,11 @@ def _update_rows(model: Any, names: list[str], objs: Sequence[Any]) -> None:
     table = quote(model._meta.db_table)
     # Names come from the model; every value is a parameter.
     sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    params = [[fn(obj.__dict__[name]) for name, fn in prepare] + [obj.pk] for obj in objs]
+    params = [
+        [v if fn is None else fn(v) for v, fn in ((obj.__dict__[n], fn) for n, fn in prepare)]
+        + [obj.pk]
+        for obj in objs
+    ]
     with conn.cursor() as cursor:
         cursor.executemany(sql, params)
 
