@@ -5,6 +5,7 @@ No Django import here: settings.py imports this module before Django is configur
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -47,6 +48,14 @@ def envlist(name: str, default: list[str]) -> list[str]:
 def envpath(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def package_dir(name: str) -> Path:
+    """The folder of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise UnsafeConfiguration(f"The package {name!r} is not installed.")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def load_secret_key(data_dir: Path) -> str:

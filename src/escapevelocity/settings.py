@@ -11,7 +11,14 @@ from pathlib import Path
 
 import dj_database_url
 
-from escapevelocity.config import envbool, envint, envlist, envpath, load_secret_key
+from escapevelocity.config import (
+    envbool,
+    envint,
+    envlist,
+    envpath,
+    load_secret_key,
+    package_dir,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = envpath("EV_DATA_DIR", Path.cwd() / "var")
@@ -131,6 +138,9 @@ STATIC_URL = "static/"
 # Only for `ev manage collectstatic` behind a separate web server; unset, WhiteNoise serves
 # straight from the apps.
 STATIC_ROOT = os.environ.get("EV_STATIC_ROOT") or None
+# Plotly's bundled JavaScript (the same file plotly.offline inlines) is one static file for every
+# page with charts, at static/plotly/plotly.min.js. Found without importing plotly.
+STATICFILES_DIRS = [("plotly", package_dir("plotly") / "package_data")]
 # Serve straight from the apps' static folders: no collectstatic step before `ev demo`.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

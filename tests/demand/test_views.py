@@ -179,7 +179,7 @@ def test_it_shows_the_risk_gauge_and_scenarios(demand: Demand) -> None:
     html = page.content.decode()
     assert 'id="risk-load"' in html
     assert "Scenario. Without it:" in html
-    assert "/demand/plotly.js" in html
+    assert "/static/plotly/plotly.min.js" in html
     assert 'id="gauge-figure" type="application/json"' in html
     assert demand.org.client(demand.org.bob).get("/demand/").content.count(b"risk-load") == 0
 
@@ -188,15 +188,6 @@ def test_it_shows_the_risk_panel_on_the_home_page_to_the_hub_only(demand: Demand
     assert b'id="risk-load"' in demand.org.client(demand.org.alice).get("/").content
     for user in (demand.org.bob, demand.erin, demand.org.nobody):
         assert b'id="risk-load"' not in demand.org.client(user).get("/").content
-
-
-def test_it_serves_plotly_from_the_app(demand: Demand) -> None:
-    response = Client().get("/demand/plotly.js")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/javascript")
-    assert b"plotly" in response.content[:2000].lower()
-    again = Client().get("/demand/plotly.js", headers={"If-None-Match": response["ETag"]})
-    assert again.status_code == 304
 
 
 def test_it_saves_goals_and_capacity_settings(demand: Demand) -> None:

@@ -223,13 +223,6 @@ def test_it_lists_history_in_a_constant_number_of_queries(
     assert response.content.decode().count('href="/maturity/') >= 7
 
 
-def test_it_serves_plotly_from_the_package_to_people_signed_in(org: Org) -> None:
-    response = org.client(org.bob).get("/maturity/plotly.js")
-    assert response.status_code == 200
-    assert b"plotly" in response.content[:2000].lower()
-    assert Client().get("/maturity/plotly.js").status_code == 302
-
-
 def test_it_tells_readers_without_assessments_who_takes_them(
     org: Org, readers: dict[str, Any]
 ) -> None:

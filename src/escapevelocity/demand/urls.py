@@ -20,5 +20,4 @@ urlpatterns = [
     path("playbooks/<slug:slug>/edit/", views.playbook_edit, name="playbook_edit"),
     path("risk/", views.risk, name="risk"),
     path("settings/", views.settings_view, name="settings"),
-    path("plotly.js", views.plotly_js, name="plotly_js"),
 ]

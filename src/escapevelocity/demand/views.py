@@ -7,8 +7,6 @@ own requests; the hub sees every request and decides; executives read.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 from typing import Any
 
 from django import forms
@@ -671,22 +669,3 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 
 # --- plotly's own script, served from here (no CDN) --------------------------------------------
-
-
-@functools.cache
-def _plotly_js() -> tuple[bytes, str]:
-    from plotly.offline import get_plotlyjs
-
-    body = get_plotlyjs().encode("utf-8")
-    return body, hashlib.sha256(body).hexdigest()[:16]
-
-
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    """Plotly's bundled JavaScript, cached by the browser; public like any static file."""
-    body, etag = _plotly_js()
-    if request.headers.get("If-None-Match") == f'"{etag}"':
-        return HttpResponse(status=304)
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = f'"{etag}"'
-    response["Cache-Control"] = "public, max-age=86400"
-    return response

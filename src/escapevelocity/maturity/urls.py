@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("assess/", views.assess, name="assess"),
     path("compare/", views.compare, name="compare"),
-    path("plotly.js", views.plotly_script, name="plotly"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/delete/", views.delete, name="delete"),

@@ -238,12 +238,3 @@ def compare(request: HttpRequest) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
-
-
-@login_required
-@require_GET
-def plotly_script(request: HttpRequest) -> HttpResponse:
-    """Plotly's bundled JavaScript, served from the package (no CDN), cached for a day."""
-    response = HttpResponse(charts.plotly_js(), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response

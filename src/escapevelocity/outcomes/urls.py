@@ -15,5 +15,4 @@ urlpatterns = [
     path("report/", views.report_page, name="report"),
     path("report/download/", views.report_download, name="report_download"),
     path("settings/", views.settings_view, name="settings"),
-    path("plotly.js", views.plotly_js, name="plotly_js"),
 ]

@@ -4,7 +4,6 @@ lead reads their own unit; agents and people outside the program read none of it
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from escapevelocity.org import permissions
 from escapevelocity.org.models import Unit, UnitKind
-from escapevelocity.outcomes import charts, dashboards, metrics, report, selectors, services
+from escapevelocity.outcomes import dashboards, metrics, report, selectors, services
 from escapevelocity.outcomes.models import ChecklistItem
 
 
@@ -252,22 +251,3 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     context = _base(request, "settings")
     context.update({"row": row, "errors": errors, "values": values})
     return render(request, "outcomes/settings.html", context, status=422 if errors else 200)
-
-
-_PLOTLY: tuple[bytes, str] | None = None
-
-
-@login_required
-def plotly_js(request: HttpRequest) -> HttpResponse:
-    """Plotly's bundled JavaScript from the installed package, cached by the browser."""
-    global _PLOTLY
-    if _PLOTLY is None:
-        body = charts.plotly_js().encode("utf-8")
-        _PLOTLY = (body, hashlib.sha256(body).hexdigest()[:16])
-    body, etag = _PLOTLY
-    if request.headers.get("If-None-Match") == f'"{etag}"':
-        return HttpResponse(status=304)
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = f'"{etag}"'
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
