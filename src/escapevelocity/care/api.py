@@ -215,11 +215,6 @@ class ImportOut(Schema):
     threaded_by_author: int
 
 
-def _require_member(request: HttpRequest) -> None:
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("You are not a member of this company's program.")
-
-
 def _conv_out(conv: Conversation, now: datetime) -> dict[str, Any]:
     return {
         "id": conv.pk,
@@ -315,7 +310,7 @@ def _name(user: Any) -> str | None:
 
 
 def _visible(request: HttpRequest, conversation_id: int) -> Conversation:
-    _require_member(request)
+    permissions.require_member(request.user)
     return selectors.conversation_get(user=request.user, pk=conversation_id)
 
 
@@ -328,7 +323,7 @@ def _unit(key: str) -> Unit:
 
 @router.get("/queues", response=list[QueueOut])
 def queues(request: HttpRequest) -> list[dict[str, Any]]:
-    _require_member(request)
+    permissions.require_member(request.user)
     return [
         {
             "unit": q["unit"].key,
@@ -345,7 +340,7 @@ def queues(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/conversations", response=ConversationPage)
 def conversations(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
-    _require_member(request)
+    permissions.require_member(request.user)
     params = filters.dict()
     f = selectors.InboxFilters.from_params(params)
     now = timezone.now()
@@ -430,7 +425,7 @@ def add_reply(
 
 @router.post("/bulk", response=BulkOut)
 def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
-    _require_member(request)
+    permissions.require_member(request.user)
     convs = list(selectors.visible_conversations(user=request.user).filter(id__in=payload.ids))
     missing = set(payload.ids) - {c.pk for c in convs}
     if missing:
@@ -471,7 +466,7 @@ class AssignedOut(Schema):
 @router.put("/queues/{unit_key}", response=QueueOut)
 def queue_settings(request: HttpRequest, unit_key: str, payload: QueueSettingsIn) -> dict[str, Any]:
     """Turn round-robin assignment and business-hours SLA clocks on or off for a queue."""
-    _require_member(request)
+    permissions.require_member(request.user)
     unit = Unit.objects.filter(key=unit_key).first()
     if unit is None or not permissions.can_view_unit(request.user, unit):
         raise Http404("No such queue.")
@@ -487,7 +482,7 @@ def queue_settings(request: HttpRequest, unit_key: str, payload: QueueSettingsIn
 @router.post("/queues/{unit_key}/auto-assign", response=AssignedOut)
 def queue_auto_assign(request: HttpRequest, unit_key: str) -> dict[str, Any]:
     """Hand the queue's unassigned open conversations round-robin to its available agents."""
-    _require_member(request)
+    permissions.require_member(request.user)
     unit = Unit.objects.filter(key=unit_key).first()
     if unit is None or not permissions.can_view_unit(request.user, unit):
         raise Http404("No such queue.")
@@ -497,7 +492,7 @@ def queue_auto_assign(request: HttpRequest, unit_key: str) -> dict[str, Any]:
 @router.put("/availability/{username}", response=AvailabilityOut)
 def availability(request: HttpRequest, username: str, payload: AvailabilityIn) -> dict[str, Any]:
     """Whether a person takes round-robin assignments, and their cap of open conversations."""
-    _require_member(request)
+    permissions.require_member(request.user)
     person = get_user_model().objects.filter(username=username, is_active=True).first()
     if person is None:
         raise Http404("No such person.")

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -43,11 +43,6 @@ def duration(minutes: int) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
-def _require_member(request: HttpRequest) -> None:
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("You are not a member of this company's program.")
-
-
 def _filter_choices() -> dict[str, Any]:
     return {
         "statuses": [("open", "Open"), ("all", "All"), *Status.choices],
@@ -67,7 +62,7 @@ def _filter_choices() -> dict[str, Any]:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     filters = selectors.InboxFilters.from_params(request.GET)
     now = timezone.now()
     status = 200
@@ -122,7 +117,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def conversation(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     conv = selectors.conversation_get(user=request.user, pk=pk)
     thread = selectors.conversation_thread(user=request.user, conversation=conv)
     now = timezone.now()
@@ -152,7 +147,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     conv = selectors.conversation_get(user=request.user, pk=pk)
     try:
         action(conv)
@@ -255,7 +250,7 @@ def add_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     back = request.POST.get("back", "")
     if not back.startswith(reverse("care:index")):
         back = reverse("care:index")
@@ -288,7 +283,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 @require_POST
 def availability(request: HttpRequest) -> HttpResponse:
     """A person says whether they take round-robin assignments now."""
-    _require_member(request)
+    permissions.require_member(request.user)
     available = request.POST.get("available") == "on"
     services.agent_status_update(actor=request.user, user=request.user, available=available)
     messages.success(
@@ -318,7 +313,7 @@ class _Echo:
 @require_GET
 def export(request: HttpRequest) -> HttpResponseBase:
     """The conversations matching the current filters, as CSV, streamed."""
-    _require_member(request)
+    permissions.require_member(request.user)
     filters = selectors.InboxFilters.from_params(request.GET)
     if filters.errors:
         return HttpResponse(

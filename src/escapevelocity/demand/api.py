@@ -31,11 +31,6 @@ class StrictIn(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _require_member(request: HttpRequest) -> None:
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("You are not a member of this company's program.")
-
-
 # --- kinds and requirements --------------------------------------------------------------------
 
 
@@ -70,7 +65,7 @@ def _kind_out(kind: RequestKind, reqs: Any) -> dict[str, Any]:
 @router.get("/kinds", response=list[KindOut])
 def kinds(request: HttpRequest) -> list[dict[str, Any]]:
     """Every kind of request with its published requirements: readable by every member."""
-    _require_member(request)
+    permissions.require_member(request.user)
     return [_kind_out(k, r) for k, r in selectors.kinds_with_requirements()]
 
 
@@ -89,7 +84,7 @@ def requirements_publish(
     request: HttpRequest, key: str, payload: RequirementsIn
 ) -> Status[dict[str, Any]]:
     """Publish the next version of a kind's requirements (the hub only)."""
-    _require_member(request)
+    permissions.require_member(request.user)
     selectors.kinds_with_requirements()
     kind = get_object_or_404(RequestKind, key=key)
     reqs = services.requirements_publish(
@@ -177,7 +172,7 @@ class RequestFilters(Schema):
 @router.get("/requests", response=list[RequestOut])
 def requests_list(request: HttpRequest, filters: Query[RequestFilters]) -> list[dict[str, Any]]:
     """Requests of the units you may see (newest decisions first by priority), up to 500."""
-    _require_member(request)
+    permissions.require_member(request.user)
     rows = selectors.requests_list(
         request.user,
         status=filters.status or "",
@@ -228,7 +223,7 @@ def request_create(request: HttpRequest, payload: RequestCreateIn) -> Status[dic
     A submission that misses requirements is refused (422) with each missing item named, and
     nothing is saved.
     """
-    _require_member(request)
+    permissions.require_member(request.user)
     selectors.kinds_with_requirements()
     unit = Unit.objects.filter(key=payload.unit).first()
     if unit is None or not permissions.can_view_unit(request.user, unit):
@@ -242,7 +237,7 @@ def request_create(request: HttpRequest, payload: RequestCreateIn) -> Status[dic
 
 @router.get("/requests/{request_id}", response=RequestOut)
 def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
-    _require_member(request)
+    permissions.require_member(request.user)
     return _out(_get(request, request_id))
 
 
@@ -251,7 +246,7 @@ def request_update(
     request: HttpRequest, request_id: int, payload: RequestFieldsIn
 ) -> dict[str, Any]:
     """Change a draft of your unit's."""
-    _require_member(request)
+    permissions.require_member(request.user)
     r = services.request_update(
         actor=request.user, request=_get(request, request_id), **_fields(payload)
     )
@@ -261,7 +256,7 @@ def request_update(
 @router.post("/requests/{request_id}/submit", response=RequestOut)
 def request_submit(request: HttpRequest, request_id: int) -> dict[str, Any]:
     """Submit a draft; 422 names every missing requirement."""
-    _require_member(request)
+    permissions.require_member(request.user)
     return _out(services.request_submit(actor=request.user, request=_get(request, request_id)))
 
 
@@ -276,7 +271,7 @@ class DecisionIn(StrictIn):
 @router.post("/requests/{request_id}/decision", response=RequestOut)
 def request_decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> dict[str, Any]:
     """Accept (and schedule), defer, decline or redirect to a playbook: the hub only."""
-    _require_member(request)
+    permissions.require_member(request.user)
     r = _get(request, request_id)
     playbook = None
     if payload.playbook:
@@ -302,7 +297,7 @@ class MoveIn(StrictIn):
 @router.post("/requests/{request_id}/move", response=RequestOut)
 def request_move(request: HttpRequest, request_id: int, payload: MoveIn) -> dict[str, Any]:
     """Move a request along the board (review, start, finish): the hub only."""
-    _require_member(request)
+    permissions.require_member(request.user)
     return _out(
         services.request_move(actor=request.user, request=_get(request, request_id), to=payload.to)
     )
@@ -324,7 +319,7 @@ class CommentIn(StrictIn):
 @router.get("/requests/{request_id}/events", response=list[EventOut])
 def request_events(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     """The request's audit trail and comments, oldest first."""
-    _require_member(request)
+    permissions.require_member(request.user)
     r = _get(request, request_id)
     return [
         {
@@ -343,7 +338,7 @@ def request_events(request: HttpRequest, request_id: int) -> list[dict[str, Any]
 def request_comment(
     request: HttpRequest, request_id: int, payload: CommentIn
 ) -> Status[dict[str, Any]]:
-    _require_member(request)
+    permissions.require_member(request.user)
     e = services.request_comment(
         actor=request.user, request=_get(request, request_id), text=payload.text
     )
@@ -373,7 +368,7 @@ class PlaybookOut(Schema):
 
 @router.get("/playbooks", response=list[PlaybookOut])
 def playbooks(request: HttpRequest) -> list[dict[str, Any]]:
-    _require_member(request)
+    permissions.require_member(request.user)
     return [
         {
             "slug": p.slug,

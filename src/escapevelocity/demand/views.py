@@ -34,11 +34,6 @@ from escapevelocity.org.models import Unit, UnitKind
 from escapevelocity.planning import capacity
 
 
-def _require_member(request: HttpRequest) -> None:
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("You are not a member of this company's program.")
-
-
 def _require_hub(request: HttpRequest) -> None:
     if not permissions.is_hub(request.user):
         raise PermissionDenied("Only the hub may do this.")
@@ -53,7 +48,7 @@ def _get(request: HttpRequest, pk: int) -> DemandRequest:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     filters = {
         "unit": request.GET.get("unit", "")[:64],
         "kind": request.GET.get("kind", "")[:32],
@@ -244,7 +239,7 @@ def _save_and_maybe_submit(
 
 @login_required
 def request_new(request: HttpRequest) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     if not permissions.units_actable_by(request.user).exists():
         raise PermissionDenied("Only people working in a unit file requests.")
     kinds = selectors.kinds_with_requirements()
@@ -263,7 +258,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     draft = _get(request, pk)
     if not permissions.can_act_on_unit(request.user, draft.unit_id):
         raise PermissionDenied("You may only edit your own unit's requests.")
@@ -290,7 +285,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     r = _get(request, pk)
     reqs = None
     if r.requirement_version:
@@ -338,7 +333,7 @@ def _moves(r: DemandRequest) -> list[tuple[str, str]]:
 @login_required
 @require_POST
 def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     r = _get(request, pk)
     try:
         services.request_submit(actor=request.user, request=r)
@@ -351,7 +346,7 @@ def request_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     r = _get(request, pk)
     try:
         services.request_comment(actor=request.user, request=r, text=request.POST.get("text", ""))
@@ -373,7 +368,7 @@ def _post_date(request: HttpRequest, name: str) -> dt.date | None:
 @login_required
 @require_POST
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     r = _get(request, pk)
     try:
         playbook = None
@@ -403,7 +398,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_move(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     r = _get(request, pk)
     try:
         services.request_move(actor=request.user, request=r, to=request.POST.get("to", ""))
@@ -418,7 +413,7 @@ def request_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def requirements(request: HttpRequest) -> HttpResponse:
     """The published requirements of every kind: every member of the program reads them."""
-    _require_member(request)
+    permissions.require_member(request.user)
     kinds = [
         (k, r, render_markdown(r.intro) if r else "")
         for k, r in selectors.kinds_with_requirements()
@@ -447,7 +442,7 @@ class RequirementsForm(forms.Form):
 
 @login_required
 def requirements_edit(request: HttpRequest, key: str) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     _require_hub(request)
     selectors.kinds_with_requirements()
     kind = get_object_or_404(RequestKind, key=key)
@@ -487,7 +482,7 @@ def requirements_edit(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 def playbooks(request: HttpRequest) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     return render(
         request,
         "demand/playbooks.html",
@@ -500,7 +495,7 @@ def playbooks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def playbook(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     p = get_object_or_404(Playbook.objects.prefetch_related("kinds"), slug=slug)
     return render(
         request,
@@ -524,7 +519,7 @@ class PlaybookForm(forms.Form):
 
 @login_required
 def playbook_edit(request: HttpRequest, slug: str = "") -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     _require_hub(request)
     selectors.kinds_with_requirements()
     existing = get_object_or_404(Playbook, slug=slug) if slug else None
@@ -624,7 +619,7 @@ class GoalForm(forms.Form):
 @login_required
 def settings_view(request: HttpRequest) -> HttpResponse:
     """The hub's program goals (for scoring) and capacity assumptions."""
-    _require_member(request)
+    permissions.require_member(request.user)
     _require_hub(request)
     current = services.settings_get()
     settings_form = SettingsForm(

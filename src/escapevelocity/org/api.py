@@ -103,11 +103,6 @@ class MeOut(Schema):
     actable_units: list[str]
 
 
-def _require_member(request: HttpRequest) -> None:
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("You are not a member of this company's program.")
-
-
 def _unit_out(unit: Unit) -> dict[str, Any]:
     return {
         "key": unit.key,
@@ -166,7 +161,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/company", response=CompanyOut)
 def company_read(request: HttpRequest) -> dict[str, Any]:
-    _require_member(request)
+    permissions.require_member(request.user)
     return _company_out()
 
 
@@ -178,7 +173,7 @@ def company_write(request: HttpRequest, payload: CompanyIn) -> dict[str, Any]:
 
 @router.get("/units", response=list[UnitOut])
 def units_read(request: HttpRequest, include_archived: bool = False) -> list[dict[str, Any]]:
-    _require_member(request)
+    permissions.require_member(request.user)
     return [_unit_out(u) for u in selectors.units_list(include_archived=include_archived)]
 
 
@@ -201,7 +196,7 @@ def units_create(request: HttpRequest, payload: UnitCreateIn) -> Status[dict[str
 
 @router.get("/units/{key}", response=UnitOut)
 def unit_read(request: HttpRequest, key: str) -> dict[str, Any]:
-    _require_member(request)
+    permissions.require_member(request.user)
     return _unit_out(get_object_or_404(selectors.units_list(include_archived=True), key=key))
 
 
@@ -226,7 +221,7 @@ def unit_write(request: HttpRequest, key: str, payload: UnitUpdateIn) -> dict[st
 
 @router.get("/people", response=list[PersonOut])
 def people_read(request: HttpRequest) -> list[dict[str, Any]]:
-    _require_member(request)
+    permissions.require_member(request.user)
     return [
         {
             "username": p.username,
@@ -263,7 +258,7 @@ def people_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
 
 @router.get("/memberships", response=list[MembershipOut])
 def memberships_read(request: HttpRequest) -> list[dict[str, Any]]:
-    _require_member(request)
+    permissions.require_member(request.user)
     qs = Membership.objects.select_related("user", "unit").order_by("unit__name", "user__username")
     return [_membership_out(m) for m in qs]
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from escapevelocity.org.models import HUB_ROLES, Company, Membership, Role, Unit, UnitKind
@@ -166,6 +167,12 @@ def is_member(user: AnyUser) -> bool:
     """Has any membership at all (or is a superuser): may use the product."""
     scope = scope_for(user)
     return scope.is_superuser or bool(scope.roles)
+
+
+def require_member(user: AnyUser) -> None:
+    """Raise PermissionDenied unless this person belongs to the program (or is a superuser)."""
+    if not is_member(user):
+        raise PermissionDenied("You are not a member of this company's program.")
 
 
 def unit_filter(user: AnyUser, field: str = "unit", *, act: bool = False) -> Q:

@@ -19,11 +19,6 @@ from escapevelocity.org.forms import CompanyForm, MembershipForm, PersonForm, Un
 from escapevelocity.org.models import Membership, Unit
 
 
-def _require_member(request: HttpRequest) -> None:
-    if not permissions.is_member(request.user):
-        raise PermissionDenied("You are not a member of this company's program.")
-
-
 def _require_manager(request: HttpRequest) -> None:
     if not permissions.can_manage_org(request.user):
         raise PermissionDenied("Only the strategist (hub lead) may change the organization.")
@@ -31,7 +26,7 @@ def _require_manager(request: HttpRequest) -> None:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    _require_member(request)
+    permissions.require_member(request.user)
     return render(
         request,
         "org/index.html",
