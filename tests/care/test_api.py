@@ -8,8 +8,8 @@ import pytest
 from django.test import Client, override_settings
 
 from escapevelocity.care import services
-from escapevelocity.care.api import sign
 from escapevelocity.care.models import Conversation, Correction, Note, Post, Reply, Status
+from escapevelocity.signing import signature as sign
 from tests.care.conftest import FakeTriager, post
 
 SECRET = "test-webhook-secret"

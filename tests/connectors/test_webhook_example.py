@@ -73,7 +73,7 @@ def test_it_forwards_an_export_to_the_signed_webhook(
 
 
 def test_it_signs_exactly_as_the_server_checks() -> None:
-    from escapevelocity.care.api import sign
+    from escapevelocity.signing import signature as sign
 
     headers = forwarder().signed(b'{"posts": []}', SECRET, 1_763_000_000)
     assert headers["X-EV-Signature"] == sign(SECRET, "1763000000", b'{"posts": []}')

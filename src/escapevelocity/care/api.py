@@ -6,8 +6,6 @@ Visibility follows escapevelocity.org.permissions: a conversation outside the pe
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import time
 from datetime import datetime, timedelta
@@ -25,6 +23,7 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
+from escapevelocity import signing
 from escapevelocity.care import selectors, services
 from escapevelocity.care.importing import ImportFormatError, guess_format, parse_mapping
 from escapevelocity.care.models import Conversation, Intent, Status, WebhookDelivery
@@ -547,11 +546,6 @@ def webhook_secret() -> str:
     )
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
 @router.post("/webhook", auth=None, response={200: IngestOut, 401: dict, 422: dict, 503: dict})
 def webhook(request: HttpRequest) -> Any:
     """Posts from a system holding the shared secret: HMAC-SHA256 over "{timestamp}.{body}",
@@ -568,7 +562,7 @@ def webhook(request: HttpRequest) -> Any:
         return Answer(401, {"detail": "Send X-EV-Timestamp and X-EV-Signature."})
     if abs(time.time() - int(timestamp)) > WEBHOOK_TOLERANCE.total_seconds():
         return Answer(401, {"detail": "The timestamp is too old or in the future."})
-    if not hmac.compare_digest(sign(secret, timestamp, request.body), signature):
+    if not signing.verify(secret, timestamp, request.body, signature):
         return Answer(401, {"detail": "The signature does not match."})
     try:
         payload = PostsIn.model_validate_json(request.body)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -18,6 +16,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from escapevelocity import signing
 from escapevelocity.org import permissions
 from escapevelocity.org.models import Unit
 from escapevelocity.outcomes import metrics, selectors
@@ -369,12 +368,6 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
     }
 
 
-def sign(body: bytes, *, secret: str, timestamp: int) -> str:
-    """HMAC-SHA256 of "<timestamp>.<body>" with the shared secret, as hex."""
-    message = str(timestamp).encode() + b"." + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
 def alert_notify(
     *, alert: Alert, post: Callable[..., Any] | None = None, now: dt.datetime | None = None
 ) -> None:
@@ -406,8 +399,8 @@ def alert_notify(
             WEBHOOK_TIMESTAMP_HEADER: str(timestamp),
         }
         if cfg.webhook_secret:
-            headers[WEBHOOK_SIGNATURE_HEADER] = "sha256=" + sign(
-                body_bytes, secret=cfg.webhook_secret, timestamp=timestamp
+            headers[WEBHOOK_SIGNATURE_HEADER] = signing.signature(
+                cfg.webhook_secret, timestamp, body_bytes
             )
         try:
             if post is None:
