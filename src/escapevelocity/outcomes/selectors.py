@@ -111,43 +111,43 @@ def conversation_rows(w: Window, *fields: str, **filters: Any) -> list[tuple[Any
     return list(qs.filter(**filters).values_list(*fields))
 
 
-def first_responses(w: Window, *, with_unit: bool = False) -> list[tuple[Any, ...]] | None:
-    """(opened_at, first_responded_at) of conversations first answered in the window, each
-    led by its unit id when with_unit."""
+def _pairs_in_window(
+    w: Window, pair: tuple[str, str], *, stamp: str, with_unit: bool = False
+) -> list[tuple[Any, ...]] | None:
+    """The `pair` of fields of the conversations whose `stamp` falls in the window, each led by
+    its unit id when with_unit; None when Care is not available."""
     m = _care_models()
     if m is None:
         return None
-    fields = ("opened_at", "first_responded_at")
+    fields = ("unit_id", *pair) if with_unit else pair
     return list(
         m.Conversation.objects.filter(
-            w.unit_q(), first_responded_at__gte=w.start, first_responded_at__lt=w.end
-        ).values_list(*(("unit_id", *fields) if with_unit else fields))
+            w.unit_q(), **{f"{stamp}__gte": w.start, f"{stamp}__lt": w.end}
+        ).values_list(*fields)
+    )
+
+
+def first_responses(w: Window, *, with_unit: bool = False) -> list[tuple[Any, ...]] | None:
+    """(opened_at, first_responded_at) of conversations first answered in the window, each
+    led by its unit id when with_unit."""
+    return _pairs_in_window(
+        w, ("opened_at", "first_responded_at"), stamp="first_responded_at", with_unit=with_unit
     )
 
 
 def resolutions(w: Window) -> list[tuple[dt.datetime, dt.datetime]] | None:
     """(opened_at, resolved_at) of conversations resolved in the window."""
-    m = _care_models()
-    if m is None:
-        return None
-    return list(
-        m.Conversation.objects.filter(
-            w.unit_q(), resolved_at__gte=w.start, resolved_at__lt=w.end
-        ).values_list("opened_at", "resolved_at")
-    )
+    return _pairs_in_window(w, ("opened_at", "resolved_at"), stamp="resolved_at")
 
 
 def first_response_deadlines(w: Window, *, with_unit: bool = False) -> list[tuple[Any, ...]] | None:
     """(first_response_due, first_responded_at) for deadlines that fell in the window, each
     led by its unit id when with_unit."""
-    m = _care_models()
-    if m is None:
-        return None
-    fields = ("first_response_due", "first_responded_at")
-    return list(
-        m.Conversation.objects.filter(
-            w.unit_q(), first_response_due__gte=w.start, first_response_due__lt=w.end
-        ).values_list(*(("unit_id", *fields) if with_unit else fields))
+    return _pairs_in_window(
+        w,
+        ("first_response_due", "first_responded_at"),
+        stamp="first_response_due",
+        with_unit=with_unit,
     )
 
 
