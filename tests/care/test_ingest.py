@@ -107,6 +107,26 @@ def test_it_rejects_bad_posts_by_index_and_keeps_the_good_ones(
     assert reasons[5].startswith("post:")
 
 
+def test_it_rejects_unpaired_surrogates_by_field_and_replaces_them_in_the_raw_payload(
+    org: Any, fake_triage: FakeTriager
+) -> None:
+    # "\\ud800" in a JSON file decodes to a lone surrogate, which no database can store as
+    # text: before, one such post failed its whole batch.
+    result = services.ingest_posts(
+        [
+            post(1, "broken \ud800 text"),
+            post(2, author="eve\udfff"),
+            {**post(3, "fine"), "client": "app \ud83d"},
+        ]
+    )
+    assert result.new == 1
+    assert dict(result.rejected) == {
+        0: "text: is not valid Unicode (an unpaired surrogate)",
+        1: "author: is not valid Unicode (an unpaired surrogate)",
+    }
+    assert Post.objects.get(external_id="3").raw["client"] == "app \ufffd"
+
+
 def test_it_refuses_an_oversized_batch_whole(org: Any, fake_triage: FakeTriager) -> None:
     with pytest.raises(ValidationError) as exc:
         services.ingest_posts([post(i) for i in range(services.MAX_BATCH + 1)])

@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache, partial
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from escapevelocity.care import sla
+from escapevelocity.care import bulk, sla
+from escapevelocity.care.bulk import Row
 from escapevelocity.care.incoming import IncomingPost, Rejected, clean_post
 from escapevelocity.care.models import (
     OPEN_STATUSES,
@@ -234,14 +233,18 @@ def _ingest_cleaned(
         ids_by_channel[channels[p.channel].pk].add(p.external_id)
         if p.reply_to_id:
             reply_ids_by_channel[channels[p.channel].pk].add(p.reply_to_id)
+    # One read for both: which posts are stored already, and where replies point.
     stored: set[tuple[int, str]] = set()
-    for channel_id, ids in ids_by_channel.items():
-        stored.update(
-            (channel_id, e)
-            for e in Post.objects.filter(channel_id=channel_id, external_id__in=ids).values_list(
-                "external_id", flat=True
-            )
-        )
+    reply_target: dict[tuple[int, str], int] = {}
+    wanted = {e for ids in ids_by_channel.values() for e in ids}
+    wanted.update(e for ids in reply_ids_by_channel.values() for e in ids)
+    for channel_id, ext, conv_id in Post.objects.filter(
+        channel_id__in=list(ids_by_channel), external_id__in=wanted
+    ).values_list("channel_id", "external_id", "conversation_id"):
+        if ext in ids_by_channel[channel_id]:
+            stored.add((channel_id, ext))
+        if ext in reply_ids_by_channel.get(channel_id, ()):
+            reply_target[(channel_id, ext)] = conv_id
     fresh: list[tuple[int, IncomingPost]] = []
     seen: set[tuple[int, str]] = set()
     for index, p in cleaned:
@@ -256,19 +259,11 @@ def _ingest_cleaned(
     # Replay in the order the customers wrote, so a reply inside the batch finds its parent.
     fresh.sort(key=lambda item: (item[1].created_at, item[0]))
 
-    # Where replies point: posts stored earlier.
-    reply_target: dict[tuple[int, str], int] = {}
-    for channel_id, ids in reply_ids_by_channel.items():
-        for ext, conv_id in Post.objects.filter(
-            channel_id=channel_id, external_id__in=ids
-        ).values_list("external_id", "conversation_id"):
-            reply_target[(channel_id, ext)] = conv_id
-
     # Authors: fetch or create, with their recent contacts (repeat contact raises priority).
     handles_by_channel: dict[int, set[str]] = defaultdict(set)
     for _i, p in fresh:
         handles_by_channel[channels[p.channel].pk].add(p.author)
-    authors: dict[tuple[int, str], _AuthorRow] = {}
+    authors: dict[tuple[int, str], Row] = {}
     author_columns = (
         "id",
         "channel_id",
@@ -278,14 +273,15 @@ def _ingest_cleaned(
         "first_contact_at",
         "last_contact_at",
     )
-    for channel_id, handles in handles_by_channel.items():
-        for values in Author.objects.filter(channel_id=channel_id, handle__in=handles).values_list(
-            *author_columns
-        ):
-            a = _AuthorRow(**dict(zip(author_columns, values, strict=True)))
-            authors[(channel_id, a.handle)] = a
+    for values in Author.objects.filter(
+        channel_id__in=list(handles_by_channel),
+        handle__in={h for handles in handles_by_channel.values() for h in handles},
+    ).values_list(*author_columns):
+        a = Row(**dict(zip(author_columns, values, strict=True)))
+        if a.handle in handles_by_channel[a.channel_id]:
+            authors[(a.channel_id, a.handle)] = a
     new_authors = [
-        _AuthorRow(
+        Row(
             id=0,
             channel_id=cid,
             handle=h,
@@ -299,7 +295,7 @@ def _ingest_cleaned(
         if (cid, h) not in authors
     ]
     if new_authors:
-        new_ids = _insert_values(Author, [a.__dict__ for a in new_authors])
+        new_ids = bulk.insert_values(Author, [a.__dict__ for a in new_authors])
         for a, pk in zip(new_authors, new_ids, strict=True):
             a.id = pk
             authors[(a.channel_id, a.handle)] = a
@@ -344,23 +340,28 @@ def _ingest_cleaned(
     routes = _Routes()
     in_force = sla.bands()
     queues = {q.unit_id: q for q in Queue.objects.all()}
-    open_by_author: dict[int, Conversation] = {}
+    open_by_author: dict[int, Row] = {}
     author_ids = [a.pk for a in authors.values() if a.contact_count]
     linked_ids = set(reply_target.values())
-    existing: dict[int, Conversation] = {}
+    existing: dict[int, Row] = {}
     if author_ids or linked_ids:
-        rows = Conversation.objects.filter(
-            Q(id__in=linked_ids) | Q(author_id__in=author_ids, status__in=_JOINABLE)
-        ).order_by("last_post_at", "id")
-        for row in rows:
+        rows = (
+            Conversation.objects.filter(
+                Q(id__in=linked_ids) | Q(author_id__in=author_ids, status__in=_JOINABLE)
+            )
+            .order_by("last_post_at", "id")
+            .values_list(*_CONVERSATION_COLUMNS)
+        )
+        for values in rows:
+            row = Row(**dict(zip(_CONVERSATION_COLUMNS, values, strict=True)))
             existing[row.pk] = row
             if row.status in _JOINABLE:
                 open_by_author[row.author_id] = row
-    new_convs: list[Conversation] = []
+    new_convs: list[Row] = []
     changed: set[int] = set()
     posts: list[dict[str, Any]] = []
     post_decisions: list[tuple[dict[str, Any], Any, Unit]] = []
-    batch_target: dict[tuple[int, str], Conversation] = {}
+    batch_target: dict[tuple[int, str], Row] = {}
     round_robin = (
         _RoundRobin([q.unit_id for q in queues.values() if q.auto_assign], now)
         if any(q.auto_assign for q in queues.values())
@@ -371,7 +372,7 @@ def _ingest_cleaned(
         channel = channels[p.channel]
         author = authors[(channel.pk, p.author)]
         decision = decision_of.get(id(p))
-        conv: Conversation | None = None
+        conv: Row | None = None
         if p.reply_to_id:
             conv = batch_target.get((channel.pk, p.reply_to_id))
             if conv is None and (channel.pk, p.reply_to_id) in reply_target:
@@ -399,7 +400,8 @@ def _ingest_cleaned(
                 business_hours=bool(queue and queue.business_hours),
                 in_force=in_force,
             )
-            conv = Conversation(
+            conv = Row(
+                id=0,
                 channel_id=channel.pk,
                 author_id=author.pk,
                 unit_id=unit.pk,
@@ -416,6 +418,10 @@ def _ingest_cleaned(
                 first_response_due=first_due,
                 resolution_due=resolution_due,
                 due_at=None if monitor else first_due,
+                assignee_id=None,
+                first_responded_at=None,
+                resolved_at=None,
+                updated=now,
             )
             if round_robin is not None and not monitor and queue and queue.auto_assign:
                 assignee = round_robin.pick(unit.pk)
@@ -457,13 +463,15 @@ def _ingest_cleaned(
             post_decisions.append((post, decision, routes.unit_for(decision.route)))
 
     if new_convs:
-        _insert_rows(Conversation, new_convs)
+        new_ids = bulk.insert_values(Conversation, [c.__dict__ for c in new_convs])
+        for conv, pk in zip(new_convs, new_ids, strict=True):
+            conv.id = pk
     for post in posts:
         post["conversation_id"] = post.pop("conversation").pk
-    for post, pk in zip(posts, _insert_values(Post, posts), strict=True):
+    for post, pk in zip(posts, bulk.insert_values(Post, posts), strict=True):
         post["id"] = pk
     result.new = len(posts)
-    _insert_values(
+    bulk.insert_values(
         Decision,
         [
             {
@@ -484,11 +492,12 @@ def _ingest_cleaned(
             }
             for post, d, unit in post_decisions
         ],
+        returning=False,
     )
     if changed:
         for pk in changed:
             existing[pk].updated = now
-        _update_rows(
+        bulk.update_rows(
             Conversation,
             [
                 "updated",
@@ -508,178 +517,36 @@ def _ingest_cleaned(
             ],
             [existing[pk] for pk in changed],
         )
-    _update_rows(
+    bulk.update_rows(
         Author,
         ["reach", "contact_count", "first_contact_at", "last_contact_at"],
         list({a.pk: a for a in authors.values()}.values()),
     )
     auto = [c for c in new_convs if c.assignee_id]
     if auto:
-        _insert_rows(
+        bulk.insert_values(
             Assignment,
             [
-                Assignment(
-                    conversation=c, assignee_id=c.assignee_id or 0, automatic=True, created=now
-                )
+                {
+                    "conversation_id": c.pk,
+                    "assignee_id": c.assignee_id,
+                    "automatic": True,
+                    "created": now,
+                }
                 for c in auto
             ],
+            returning=False,
         )
     if round_robin is not None:
         round_robin.save()
 
 
 _JOINABLE = (*OPEN_STATUSES, Status.MONITOR)
-
-
-class _AuthorRow:
-    """An author during ingest: a plain object is far cheaper than a model instance."""
-
-    def __init__(
-        self,
-        *,
-        id: int,
-        channel_id: int,
-        handle: str,
-        reach: int | None,
-        contact_count: int,
-        first_contact_at: datetime | None,
-        last_contact_at: datetime | None,
-    ) -> None:
-        self.id = id
-        self.channel_id = channel_id
-        self.handle = handle
-        self.reach = reach
-        self.contact_count = contact_count
-        self.first_contact_at = first_contact_at
-        self.last_contact_at = last_contact_at
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-
-def _db_json(field: Any, conn: Any, value: Any) -> Any:
-    return field.get_db_prep_save(value, conn)
-
-
-def _db_datetime(conn: Any, value: datetime | None) -> Any:
-    return None if value is None else conn.ops.adapt_datetimefield_value(value)
-
-
-@lru_cache(maxsize=8192)
-def _sqlite_datetime_text(value: datetime) -> str:
-    # What Django's SQLite backend stores: naive UTC text. Aware values only (USE_TZ). A batch
-    # repeats the same few instants (its "now", shared deadlines), hence the cache.
-    return str(value.astimezone(UTC).replace(tzinfo=None))
-
-
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    return None if value is None else _sqlite_datetime_text(value)
-
-
-def _preparers(fields: Sequence[Any], conn: Any) -> list[Callable[[Any], Any] | None]:
-    """One function per field turning a Python value into a database parameter, or None where
-    the value goes as it is: the fast way for datetimes and JSON on SQLite, Django's own for
-    them elsewhere."""
-    sqlite = conn.vendor == "sqlite"
-    out: list[Callable[[Any], Any] | None] = []
-    for f in fields:
-        if isinstance(f, models.DateTimeField):
-            out.append(_sqlite_datetime if sqlite else partial(_db_datetime, conn))
-        elif isinstance(f, models.JSONField):
-            out.append(json.dumps if sqlite else partial(_db_json, f, conn))
-        else:
-            out.append(None)
-    return out
-
-
-def _insert_values(model: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Multi-row INSERT … RETURNING id of plain rows (attribute name → value), in as few
-    statements as the database's parameter limit allows; returns the new ids in order (as
-    Django's bulk_create relies on too). Django's bulk_create does the same in statements of
-    at most 999 parameters on SQLite and spends most of its time building model objects and
-    preparing values one by one."""
-    if not rows:
-        return []
-    conn = connections[DEFAULT_DB_ALIAS]
-    meta = model._meta
-    auto = meta.pk if meta.pk.get_internal_type() in ("AutoField", "BigAutoField") else None
-    fields = [f for f in meta.concrete_fields if f is not auto]
-    spec = [
-        (f.attname, f.get_default(), fn)
-        for f, fn in zip(fields, _preparers(fields, conn), strict=True)
-    ]
-    quote = conn.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    limit = 30_000 if conn.vendor == "sqlite" else 60_000
-    per = max(1, limit // len(fields))
-    returning = f" RETURNING {quote(auto.column)}" if auto is not None else ""
-    ids: list[int] = []
-    with conn.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            params: list[Any] = []
-            append = params.append
-            for row in chunk:
-                get = row.get
-                for name, default, fn in spec:
-                    value = get(name, default)
-                    append(value if fn is None else fn(value))
-            # Names come from the model; every value is a parameter.
-            sql = (
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
-                + ", ".join([row_sql] * len(chunk))
-                + returning
-            )
-            cursor.execute(sql, params)
-            if auto is not None:
-                ids.extend(pk for (pk,) in cursor.fetchall())
-    return ids
-
-
-def _insert_rows(model: Any, objs: Sequence[Any]) -> None:
-    """_insert_values for model objects: fills auto_now fields and sets each object's pk."""
-    stamped = [
-        f
-        for f in model._meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    for obj in objs:
-        for f in stamped:
-            f.pre_save(obj, True)
-    ids = _insert_values(model, [obj.__dict__ for obj in objs])
-    alias = connections[DEFAULT_DB_ALIAS].alias
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = alias
-
-
-def _update_rows(model: Any, names: list[str], objs: Sequence[Any]) -> None:
-    """UPDATE … WHERE id = %s once per row through executemany: Django's bulk_update builds
-    one CASE expression per field and row, which costs seconds for a thousand rows."""
-    if not objs:
-        return
-    conn = connections[DEFAULT_DB_ALIAS]
-    fields = [model._meta.get_field(n) for n in names]
-    prepare = list(zip([f.attname for f in fields], _preparers(fields, conn), strict=True))
-    quote = conn.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    table = quote(model._meta.db_table)
-    # Names come from the model; every value is a parameter.
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    params = [
-        [v if fn is None else fn(v) for v, fn in ((obj.__dict__[n], fn) for n, fn in prepare)]
-        + [obj.pk]
-        for obj in objs
-    ]
-    with conn.cursor() as cursor:
-        cursor.executemany(sql, params)
+_CONVERSATION_COLUMNS = tuple(f.attname for f in Conversation._meta.concrete_fields)
 
 
 def _absorb(
-    conv: Conversation,
+    conv: Row,
     p: IncomingPost,
     decision: Any,
     start: datetime,
