@@ -165,6 +165,40 @@ def insert_values(
     return ids
 
 
+def upsert_returning(
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    *,
+    conflict: Sequence[str],
+    returning: Sequence[str],
+) -> list[Row]:
+    """PostgreSQL: INSERT rows, or take the existing row where `conflict` matches, and return
+    every row as it now is. Both lock the row until the transaction ends, in the order given
+    (`ON CONFLICT DO UPDATE` writes the key onto itself to take the lock)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    names = list(rows[0]) if rows else []
+    if not names:
+        return []
+    fields = [meta.get_field(n) for n in names]
+    quote = conn.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    arrays = [[row[n] for row in rows] for n in names]
+    unnest = ", ".join(f"%s::{_pg_array_type(f, conn)}[]" for f in fields)
+    keys = [quote(meta.get_field(n).column) for n in conflict]
+    out = [quote(meta.get_field(n).column) for n in returning]
+    # Names and types come from the model; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({unnest}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {keys[0]} = EXCLUDED.{keys[0]} "
+        f"RETURNING {', '.join(out)}"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return [Row(**dict(zip(returning, values, strict=True))) for values in cursor.fetchall()]
+
+
 def update_rows(model: Any, names: list[str], rows: Sequence[Any]) -> None:
     """UPDATE the named fields of rows (objects with those attnames and `pk`) by id: one
     statement over unnest() arrays on PostgreSQL, one prepared statement per row on SQLite."""

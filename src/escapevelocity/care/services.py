@@ -21,7 +21,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -52,7 +52,7 @@ ASSIGNABLE_ROLES = (Role.AGENT, Role.SPOKE_LEAD, Role.HUB_MEMBER, Role.STRATEGIS
 AUTO_ASSIGN_ROLES = (Role.AGENT, Role.SPOKE_LEAD)
 RECENT_CONTACT_WINDOW = timedelta(days=7)
 MAX_BATCH = 5_000
-_LOCK_KEY = 0x45560001  # PostgreSQL advisory lock serializing ingest batches
+_ASSIGN_LOCK = 0x45560001  # PostgreSQL advisory locks (this, unit id): one auto-assigner a unit
 
 
 # ----------------------------------------------------------------------------------- ingest
@@ -134,6 +134,13 @@ class _RoundRobin:
         self.load: dict[int, int] = {}
         if not unit_ids:
             return
+        if connection.vendor == "postgresql":
+            # Loads and turns are read and written by one batch at a time per unit.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, u) FROM unnest(%s::int[]) AS u ORDER BY u",
+                    [_ASSIGN_LOCK, sorted(unit_ids)],
+                )
         members = list(
             Membership.objects.filter(
                 unit_id__in=unit_ids, role__in=AUTO_ASSIGN_ROLES, user__is_active=True
@@ -189,7 +196,12 @@ def ingest_posts(
     """Store a batch of customer posts (mappings in the schema of docs/import.md, or triage
     Posts): triage the new ones in one call, thread them, place them in their unit's queue.
     Idempotent: a post already stored (same channel and external id) is counted as duplicate
-    and changes nothing. Bad posts are rejected with their index and reason; the rest is kept."""
+    and changes nothing. Bad posts are rejected with their index and reason; the rest is kept.
+
+    Concurrent batches (several workers, an import beside a connector) triage in parallel and
+    serialize only where they meet: the write transaction locks the batch's authors (and, on
+    PostgreSQL, the conversations it joins and the queues it assigns in), always in the same
+    order. A deadlock the database still reports is retried here."""
     if len(batch) > MAX_BATCH:
         raise ValidationError({"posts": [f"At most {MAX_BATCH} posts per batch."]})
     now = now or timezone.now()
@@ -204,107 +216,111 @@ def ingest_posts(
             result.rejected.append((index, str(exc)))
     if not cleaned:
         return result
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        _ingest_cleaned(cleaned, result, now)
-    result.rejected.sort()
-    return result
+    prepared = _prepare(cleaned, now)
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        outcome = dataclasses.replace(result, rejected=list(result.rejected))
+        try:
+            with transaction.atomic():
+                _store(prepared, outcome, now)
+        except OperationalError as exc:
+            if attempt == DEADLOCK_RETRIES or not _is_deadlock(exc):
+                raise
+            continue
+        outcome.rejected.sort()
+        return outcome
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _ingest_cleaned(
-    cleaned: list[tuple[int, IncomingPost]], result: IngestResult, now: datetime
-) -> None:
-    from escapevelocity.triage import Post as TriagePost
+DEADLOCK_RETRIES = 3
 
-    # Channels, then what is stored already (and repeats inside the batch).
-    channel_keys = {p.channel for _i, p in cleaned}
-    channels = {c.key: c for c in Channel.objects.filter(key__in=channel_keys)}
-    missing = [
-        Channel(key=k, name=k.replace("-", " ").title()) for k in channel_keys - set(channels)
-    ]
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    code = getattr(exc.__cause__, "sqlstate", None)
+    return code in ("40P01", "40001")  # deadlock_detected, serialization_failure
+
+
+@dataclass
+class _Prepared:
+    """A batch after the reads that need no lock: its channels, the posts that look new, their
+    authors as last seen, and the triage decisions of the inbound ones."""
+
+    cleaned: list[tuple[int, IncomingPost]]
+    channels: dict[str, Channel]
+    candidates: list[tuple[int, IncomingPost]]
+    reply_ids: dict[int, set[str]]
+    decisions: dict[tuple[int, str], Any]
+
+
+def _channels(keys: set[str]) -> dict[str, Channel]:
+    channels = {c.key: c for c in Channel.objects.filter(key__in=keys)}
+    missing = [Channel(key=k, name=k.replace("-", " ").title()) for k in keys - set(channels)]
     if missing:
-        Channel.objects.bulk_create(missing)
-        channels = {c.key: c for c in Channel.objects.filter(key__in=channel_keys)}
-    ids_by_channel: dict[int, set[str]] = defaultdict(set)
-    reply_ids_by_channel: dict[int, set[str]] = defaultdict(set)
-    for _i, p in cleaned:
-        ids_by_channel[channels[p.channel].pk].add(p.external_id)
-        if p.reply_to_id:
-            reply_ids_by_channel[channels[p.channel].pk].add(p.reply_to_id)
-    # One read for both: which posts are stored already, and where replies point.
+        Channel.objects.bulk_create(missing, ignore_conflicts=True)  # another batch may race
+        channels = {c.key: c for c in Channel.objects.filter(key__in=keys)}
+    return channels
+
+
+def _posts_stored(
+    ids: Mapping[int, set[str]], reply_ids: Mapping[int, set[str]]
+) -> tuple[set[tuple[int, str]], dict[tuple[int, str], int]]:
+    """One read for both: which of `ids` are stored, and the conversation each of `reply_ids`
+    belongs to (per channel id)."""
     stored: set[tuple[int, str]] = set()
     reply_target: dict[tuple[int, str], int] = {}
-    wanted = {e for ids in ids_by_channel.values() for e in ids}
-    wanted.update(e for ids in reply_ids_by_channel.values() for e in ids)
+    wanted = {e for group in ids.values() for e in group}
+    wanted.update(e for group in reply_ids.values() for e in group)
+    if not wanted:
+        return stored, reply_target
     for channel_id, ext, conv_id in Post.objects.filter(
-        channel_id__in=list(ids_by_channel), external_id__in=wanted
+        channel_id__in=list(ids.keys() | reply_ids.keys()), external_id__in=wanted
     ).values_list("channel_id", "external_id", "conversation_id"):
-        if ext in ids_by_channel[channel_id]:
+        if ext in ids.get(channel_id, ()):
             stored.add((channel_id, ext))
-        if ext in reply_ids_by_channel.get(channel_id, ()):
+        if ext in reply_ids.get(channel_id, ()):
             reply_target[(channel_id, ext)] = conv_id
-    fresh: list[tuple[int, IncomingPost]] = []
+    return stored, reply_target
+
+
+def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepared:
+    from escapevelocity.triage import Post as TriagePost
+
+    channels = _channels({p.channel for _i, p in cleaned})
+    ids: dict[int, set[str]] = defaultdict(set)
+    reply_ids: dict[int, set[str]] = defaultdict(set)
+    for _i, p in cleaned:
+        ids[channels[p.channel].pk].add(p.external_id)
+        if p.reply_to_id:
+            reply_ids[channels[p.channel].pk].add(p.reply_to_id)
+    stored, _targets = _posts_stored(ids, {})
+    candidates: list[tuple[int, IncomingPost]] = []
     seen: set[tuple[int, str]] = set()
     for index, p in cleaned:
         key = (channels[p.channel].pk, p.external_id)
-        if key in stored or key in seen:
-            result.duplicate += 1
-            continue
-        seen.add(key)
-        fresh.append((index, p))
-    if not fresh:
-        return
+        if key not in stored and key not in seen:
+            seen.add(key)
+            candidates.append((index, p))
     # Replay in the order the customers wrote, so a reply inside the batch finds its parent.
-    fresh.sort(key=lambda item: (item[1].created_at, item[0]))
+    candidates.sort(key=lambda item: (item[1].created_at, item[0]))
 
-    # Authors: fetch or create, with their recent contacts (repeat contact raises priority).
-    handles_by_channel: dict[int, set[str]] = defaultdict(set)
-    for _i, p in fresh:
-        handles_by_channel[channels[p.channel].pk].add(p.author)
-    authors: dict[tuple[int, str], Row] = {}
-    author_columns = (
-        "id",
-        "channel_id",
-        "handle",
-        "reach",
-        "contact_count",
-        "first_contact_at",
-        "last_contact_at",
-    )
-    for values in Author.objects.filter(
-        channel_id__in=list(handles_by_channel),
-        handle__in={h for handles in handles_by_channel.values() for h in handles},
-    ).values_list(*author_columns):
-        a = Row(**dict(zip(author_columns, values, strict=True)))
-        if a.handle in handles_by_channel[a.channel_id]:
-            authors[(a.channel_id, a.handle)] = a
-    new_authors = [
-        Row(
-            id=0,
-            channel_id=cid,
-            handle=h,
-            reach=None,
-            contact_count=0,
-            first_contact_at=None,
-            last_contact_at=None,
-        )
-        for cid, handles in handles_by_channel.items()
-        for h in handles
-        if (cid, h) not in authors
-    ]
-    if new_authors:
-        new_ids = bulk.insert_values(Author, [a.__dict__ for a in new_authors])
-        for a, pk in zip(new_authors, new_ids, strict=True):
-            a.id = pk
-            authors[(a.channel_id, a.handle)] = a
-    known_author_ids = [a.pk for a in authors.values() if a.contact_count]
+    # The authors as last seen, with their recent contacts (repeat contact raises priority).
+    inbound = [(i, p) for i, p in candidates if p.inbound]
+    handles: dict[int, set[str]] = defaultdict(set)
+    for _i, p in inbound:
+        handles[channels[p.channel].pk].add(p.author)
+    known: dict[tuple[int, str], tuple[int, int | None]] = {}
+    if handles:
+        for pk, channel_id, handle, reach in Author.objects.filter(
+            channel_id__in=list(handles),
+            handle__in={h for group in handles.values() for h in group},
+            contact_count__gt=0,
+        ).values_list("id", "channel_id", "handle", "reach"):
+            if handle in handles[channel_id]:
+                known[(channel_id, handle)] = (pk, reach)
     recent: dict[int, int] = defaultdict(int)
-    if known_author_ids:
+    if known:
         recent.update(
             Post.objects.filter(
-                author_id__in=known_author_ids,
+                author_id__in=[pk for pk, _reach in known.values()],
                 direction="in",
                 created_at__gte=now - RECENT_CONTACT_WINDOW,
             )
@@ -313,29 +329,116 @@ def _ingest_cleaned(
             .values_list("author_id", "n")
         )
 
-    # One triage call for every new inbound post.
-    inbound = [(i, p) for i, p in fresh if p.inbound]
+    # One triage call for every inbound post that looks new.
     triage_posts = []
+    batch_contacts: dict[tuple[int, str], int] = defaultdict(int)
     for _i, p in inbound:
-        author = authors[(channels[p.channel].pk, p.author)]
+        channel = channels[p.channel]
+        key = (channel.pk, p.author)
+        pk, reach = known.get(key, (0, None))
         triage_posts.append(
             TriagePost(
                 external_id=p.external_id,
                 channel=p.channel,
                 text=p.text,
                 author_handle=p.author,
-                author_reach=p.author_reach if p.author_reach is not None else author.reach,
+                author_reach=p.author_reach if p.author_reach is not None else reach,
                 created_at=p.created_at,
                 language=p.language or None,
                 reply_to_id=p.reply_to_id or None,
                 url=p.url or None,
-                account=p.account or channels[p.channel].account or None,
-                author_contact_count=recent[author.pk],
+                account=p.account or channel.account or None,
+                author_contact_count=recent[pk] + batch_contacts[key],
             )
         )
-        recent[author.pk] += 1
+        batch_contacts[key] += 1
     decisions = triager().triage(triage_posts, now=now) if triage_posts else []
-    decision_of = {id(p): d for (_i, p), d in zip(inbound, decisions, strict=True)}
+    return _Prepared(
+        cleaned=cleaned,
+        channels=channels,
+        candidates=candidates,
+        reply_ids=reply_ids,
+        decisions={
+            (channels[p.channel].pk, p.external_id): d
+            for (_i, p), d in zip(inbound, decisions, strict=True)
+        },
+    )
+
+
+_AUTHOR_COLUMNS = (
+    "id",
+    "channel_id",
+    "handle",
+    "reach",
+    "contact_count",
+    "first_contact_at",
+    "last_contact_at",
+)
+
+
+def _lock_authors(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Row]:
+    """The batch's authors, created where new and locked until the transaction ends: every
+    batch that writes an author's posts and conversations holds that author's row, taken in
+    (channel, handle) order. SQLite's write transaction locks the whole database already."""
+    if connection.vendor == "postgresql":
+        rows = bulk.upsert_returning(
+            Author,
+            [{"channel_id": c, "handle": h, "contact_count": 0} for c, h in sorted(keys)],
+            conflict=("channel_id", "handle"),
+            returning=_AUTHOR_COLUMNS,
+        )
+        return {(r.channel_id, r.handle): r for r in rows}
+    authors: dict[tuple[int, str], Row] = {}
+    by_channel: dict[int, set[str]] = defaultdict(set)
+    for c, h in keys:
+        by_channel[c].add(h)
+    for values in Author.objects.filter(
+        channel_id__in=list(by_channel), handle__in={h for _c, h in keys}
+    ).values_list(*_AUTHOR_COLUMNS):
+        a = Row(**dict(zip(_AUTHOR_COLUMNS, values, strict=True)))
+        if (a.channel_id, a.handle) in keys:
+            authors[(a.channel_id, a.handle)] = a
+    new_authors = [
+        Row(
+            id=0,
+            channel_id=c,
+            handle=h,
+            reach=None,
+            contact_count=0,
+            first_contact_at=None,
+            last_contact_at=None,
+        )
+        for c, h in sorted(keys - authors.keys())
+    ]
+    if new_authors:
+        new_ids = bulk.insert_values(Author, [a.__dict__ for a in new_authors])
+        for a, pk in zip(new_authors, new_ids, strict=True):
+            a.id = pk
+            authors[(a.channel_id, a.handle)] = a
+    return authors
+
+
+def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
+    channels = prepared.channels
+    authors = _lock_authors({(channels[p.channel].pk, p.author) for _i, p in prepared.candidates})
+    # Now that no other batch can write these authors' posts: what is stored, for certain.
+    ids: dict[int, set[str]] = defaultdict(set)
+    for _i, p in prepared.candidates:
+        ids[channels[p.channel].pk].add(p.external_id)
+    stored, reply_target = _posts_stored(ids, prepared.reply_ids)
+    fresh = [
+        (i, p)
+        for i, p in prepared.candidates
+        if (channels[p.channel].pk, p.external_id) not in stored
+    ]
+    result.duplicate += len(prepared.cleaned) - len(fresh)
+    if not fresh:
+        return
+    decision_of = {
+        id(p): prepared.decisions[(channels[p.channel].pk, p.external_id)]
+        for _i, p in fresh
+        if p.inbound
+    }
 
     routes = _Routes()
     in_force = sla.bands()
@@ -345,15 +448,19 @@ def _ingest_cleaned(
     linked_ids = set(reply_target.values())
     existing: dict[int, Row] = {}
     if author_ids or linked_ids:
-        rows = (
-            Conversation.objects.filter(
-                Q(id__in=linked_ids) | Q(author_id__in=author_ids, status__in=_JOINABLE)
-            )
-            .order_by("last_post_at", "id")
-            .values_list(*_CONVERSATION_COLUMNS)
-        )
-        for values in rows:
-            row = Row(**dict(zip(_CONVERSATION_COLUMNS, values, strict=True)))
+        query = Conversation.objects.filter(
+            Q(id__in=linked_ids) | Q(author_id__in=author_ids, status__in=_JOINABLE)
+        ).order_by("id")
+        if connection.vendor == "postgresql":
+            # A reply joins another author's conversation: lock what this batch changes, in
+            # id order, after the authors (SQLite's write transaction locks everything).
+            query = query.select_for_update(of=("self",))
+        rows = [
+            Row(**dict(zip(_CONVERSATION_COLUMNS, values, strict=True)))
+            for values in query.values_list(*_CONVERSATION_COLUMNS)
+        ]
+        rows.sort(key=lambda row: (row.last_post_at, row.id))
+        for row in rows:
             existing[row.pk] = row
             if row.status in _JOINABLE:
                 open_by_author[row.author_id] = row
