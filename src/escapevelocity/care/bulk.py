@@ -6,10 +6,10 @@ of posts per second that is most of a batch's time, so ingest writes plain rows 
 
 - SQLite: multi-row `INSERT … VALUES (?, …), … RETURNING id`, written with qmark placeholders
   so the backend has nothing to rewrite in a statement of 30,000 parameters;
-- PostgreSQL: `INSERT … SELECT * FROM unnest(%s::type[], …) RETURNING id`, one array per column,
-  so a thousand rows are a handful of parameters (psycopg adapts arrays in C) instead of a
-  statement with tens of thousands of placeholders to parse. Django 5.2's own `bulk_create`
-  uses the same form, and relies as we do on RETURNING giving the ids in the order given.
+- PostgreSQL: `COPY … FROM STDIN`, the bulk-load protocol (psycopg formats rows in C), with
+  the ids drawn from the table's sequence beforehand; updates and the author upsert use
+  `unnest()` arrays, one per column. All on a server-binding cursor: Django's cursors bind
+  parameters on the client, quoting every value into the SQL text in Python.
 
 Values are prepared by one function per column (datetimes, JSON); the rest go as they are.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -56,13 +57,15 @@ def dumps(value: Any) -> str:
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+@lru_cache(maxsize=8192)
+def _sqlite_datetime_text(value: datetime) -> str:
+    # What Django's SQLite backend stores: naive UTC text. Aware values only (USE_TZ). A batch
+    # repeats the same few instants (its "now", shared deadlines), hence the cache.
+    return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    # What Django's SQLite backend stores: naive UTC text (aware values only: USE_TZ).
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ")
+    return None if value is None else _sqlite_datetime_text(value)
 
 
 def _json_or_none(value: Any) -> str | None:
@@ -89,6 +92,31 @@ def _qmark(conn: Any) -> str:
     30,000 `%s` costs ~20 ms a batch), except when queries are logged (DEBUG, tests capturing
     queries): the log substitutes parameters into `%s`."""
     return "%s" if conn.queries_logged else "?"
+
+
+def _pg_cursor(conn: Any) -> Any:
+    """A psycopg cursor binding parameters on the server, on Django's connection (so in its
+    transaction). Django's own cursors bind on the client, quoting every element of every array
+    into the SQL text in Python: most of a batch's time at these sizes. Statements run here are
+    not in Django's query log."""
+    import psycopg
+
+    conn.ensure_connection()
+    return psycopg.Cursor(conn.connection)
+
+
+def fetch(query: Any) -> list[tuple[Any, ...]]:
+    """The rows of a `values_list()` queryset. On PostgreSQL through a server-binding cursor:
+    ingest's reads carry thousands of ids in IN lists, which Django's client-side binding
+    quotes into the SQL text one by one. (Columns come back as psycopg gives them: use it for
+    plain columns and aware datetimes, not for JSON or fields with converters.)"""
+    conn = connections[query.db]
+    if conn.vendor != "postgresql":
+        return list(query)
+    sql, params = query.query.sql_with_params()
+    with _pg_cursor(conn) as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def _pg_array_type(field: Any, conn: Any) -> str:
@@ -120,28 +148,27 @@ def insert_values(
     columns = ", ".join(quote(f.column) for f in fields)
     returning_sql = f" RETURNING {quote(auto.column)}" if auto is not None else ""
     ids: list[int] = []
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            arrays: list[list[Any]] = [[] for _ in spec]
-            for row in rows:
-                get = row.get
-                for values, (name, default, fn) in zip(arrays, spec, strict=True):
-                    value = get(name, default)
-                    values.append(value if fn is None else fn(value))
-            select = ", ".join(
-                f"{quote(f.column)}::jsonb" if isinstance(f, models.JSONField) else quote(f.column)
-                for f in fields
-            )
-            unnest = ", ".join(f"%s::{_pg_array_type(f, conn)}[]" for f in fields)
-            # Names and types come from the model; every value is a parameter.
-            sql = (
-                f"INSERT INTO {table} ({columns}) SELECT {select} "  # noqa: S608
-                f"FROM unnest({unnest}) AS v({columns}){returning_sql}"
-            )
-            cursor.execute(sql, arrays)
+    if conn.vendor == "postgresql":
+        with _pg_cursor(conn) as cursor:
             if auto is not None:
-                ids.extend(pk for (pk,) in cursor.fetchall())
-            return ids
+                # COPY returns nothing: the ids come from the table's sequence first.
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, auto.column, len(rows)],
+                )
+                ids = [pk for (pk,) in cursor.fetchall()]
+                columns = f"{quote(auto.column)}, {columns}"
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                write = copy.write_row
+                for n, row in enumerate(rows):
+                    get = row.get
+                    values = [
+                        get(name, default) if fn is None else fn(get(name, default))
+                        for name, default, fn in spec
+                    ]
+                    write([ids[n], *values] if auto is not None else values)
+        return ids
+    with conn.cursor() as cursor:
         row_sql = "(" + ", ".join([_qmark(conn)] * len(fields)) + ")"
         per = max(1, 30_000 // len(fields))  # SQLite allows 32,766 parameters per statement
         for start in range(0, len(rows), per):
@@ -194,7 +221,7 @@ def upsert_returning(
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {keys[0]} = EXCLUDED.{keys[0]} "
         f"RETURNING {', '.join(out)}"
     )
-    with conn.cursor() as cursor:
+    with _pg_cursor(conn) as cursor:
         cursor.execute(sql, arrays)
         return [Row(**dict(zip(returning, values, strict=True))) for values in cursor.fetchall()]
 
@@ -210,8 +237,8 @@ def update_rows(model: Any, names: list[str], rows: Sequence[Any]) -> None:
     quote = conn.ops.quote_name
     table = quote(model._meta.db_table)
     pk_column = quote(model._meta.pk.column)
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
+    if conn.vendor == "postgresql":
+        with _pg_cursor(conn) as cursor:
             arrays: list[list[Any]] = [[obj.pk for obj in rows]]
             for name, fn in prepare:
                 arrays.append(
@@ -233,7 +260,8 @@ def update_rows(model: Any, names: list[str], rows: Sequence[Any]) -> None:
                 f"AS v({', '.join(aliases)}) WHERE {table}.{pk_column} = v.v_pk"
             )
             cursor.execute(sql, arrays)
-            return
+        return
+    with conn.cursor() as cursor:
         mark = _qmark(conn)
         assignments = ", ".join(f"{quote(f.column)} = {mark}" for f in fields)
         # Names come from the model; every value is a parameter.

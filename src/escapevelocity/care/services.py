@@ -271,9 +271,11 @@ def _posts_stored(
     wanted.update(e for group in reply_ids.values() for e in group)
     if not wanted:
         return stored, reply_target
-    for channel_id, ext, conv_id in Post.objects.filter(
-        channel_id__in=list(ids.keys() | reply_ids.keys()), external_id__in=wanted
-    ).values_list("channel_id", "external_id", "conversation_id"):
+    for channel_id, ext, conv_id in bulk.fetch(
+        Post.objects.filter(
+            channel_id__in=list(ids.keys() | reply_ids.keys()), external_id__in=wanted
+        ).values_list("channel_id", "external_id", "conversation_id")
+    ):
         if ext in ids.get(channel_id, ()):
             stored.add((channel_id, ext))
         if ext in reply_ids.get(channel_id, ()):
@@ -309,24 +311,28 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
         handles[channels[p.channel].pk].add(p.author)
     known: dict[tuple[int, str], tuple[int, int | None]] = {}
     if handles:
-        for pk, channel_id, handle, reach in Author.objects.filter(
-            channel_id__in=list(handles),
-            handle__in={h for group in handles.values() for h in group},
-            contact_count__gt=0,
-        ).values_list("id", "channel_id", "handle", "reach"):
+        for pk, channel_id, handle, reach in bulk.fetch(
+            Author.objects.filter(
+                channel_id__in=list(handles),
+                handle__in={h for group in handles.values() for h in group},
+                contact_count__gt=0,
+            ).values_list("id", "channel_id", "handle", "reach")
+        ):
             if handle in handles[channel_id]:
                 known[(channel_id, handle)] = (pk, reach)
     recent: dict[int, int] = defaultdict(int)
     if known:
         recent.update(
-            Post.objects.filter(
-                author_id__in=[pk for pk, _reach in known.values()],
-                direction="in",
-                created_at__gte=now - RECENT_CONTACT_WINDOW,
+            bulk.fetch(
+                Post.objects.filter(
+                    author_id__in=[pk for pk, _reach in known.values()],
+                    direction="in",
+                    created_at__gte=now - RECENT_CONTACT_WINDOW,
+                )
+                .values("author_id")
+                .annotate(n=Count("id"))
+                .values_list("author_id", "n")
             )
-            .values("author_id")
-            .annotate(n=Count("id"))
-            .values_list("author_id", "n")
         )
 
     # One triage call for every inbound post that looks new.
@@ -457,7 +463,7 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
             query = query.select_for_update(of=("self",))
         rows = [
             Row(**dict(zip(_CONVERSATION_COLUMNS, values, strict=True)))
-            for values in query.values_list(*_CONVERSATION_COLUMNS)
+            for values in bulk.fetch(query.values_list(*_CONVERSATION_COLUMNS))
         ]
         rows.sort(key=lambda row: (row.last_post_at, row.id))
         for row in rows:
