@@ -24,6 +24,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
 
@@ -106,17 +107,42 @@ def _pg_cursor(conn: Any) -> Any:
 
 
 def fetch(query: Any) -> list[tuple[Any, ...]]:
-    """The rows of a `values_list()` queryset. On PostgreSQL through a server-binding cursor:
-    ingest's reads carry thousands of ids in IN lists, which Django's client-side binding
-    quotes into the SQL text one by one. (Columns come back as psycopg gives them: use it for
-    plain columns and aware datetimes, not for JSON or fields with converters.)"""
+    """The rows of a `values_list()` queryset, read past Django's per-value converters: ingest
+    reads thousands of rows a batch. On PostgreSQL through a server-binding cursor (its IN
+    lists carry thousands of ids, which Django's client-side binding quotes into the SQL text
+    one by one); on SQLite, datetime columns come back naive and are made aware (UTC) here.
+    Plain columns and datetimes only: not for JSON or fields with converters of their own."""
     conn = connections[query.db]
-    if conn.vendor != "postgresql":
-        return list(query)
-    sql, params = query.query.sql_with_params()
-    with _pg_cursor(conn) as cursor:
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # an empty IN list: nothing can match
+        return []
+    if conn.vendor == "postgresql":
+        with _pg_cursor(conn) as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    meta = query.model._meta
+    names = [*query.query.values_select, *query.query.annotation_select]
+    moments = [
+        i
+        for i, name in enumerate(names)
+        if i < len(query.query.values_select)
+        and isinstance(meta.get_field(name), models.DateTimeField)
+    ]
+    if not moments or not rows:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in moments:
+            value = values[i]
+            if value is not None and value.tzinfo is None:
+                values[i] = value.replace(tzinfo=UTC)
+        out.append(tuple(values))
+    return out
 
 
 def _pg_array_type(field: Any, conn: Any) -> str:

@@ -398,9 +398,11 @@ def _lock_authors(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Row]:
     by_channel: dict[int, set[str]] = defaultdict(set)
     for c, h in keys:
         by_channel[c].add(h)
-    for values in Author.objects.filter(
-        channel_id__in=list(by_channel), handle__in={h for _c, h in keys}
-    ).values_list(*_AUTHOR_COLUMNS):
+    for values in bulk.fetch(
+        Author.objects.filter(
+            channel_id__in=list(by_channel), handle__in={h for _c, h in keys}
+        ).values_list(*_AUTHOR_COLUMNS)
+    ):
         a = Row(**dict(zip(_AUTHOR_COLUMNS, values, strict=True)))
         if (a.channel_id, a.handle) in keys:
             authors[(a.channel_id, a.handle)] = a
