@@ -299,3 +299,42 @@ def test_it_uses_a_constant_number_of_queries_whatever_the_batch_size(
     # (about 70 rows on SQLite), never one query per post.
     with django_assert_max_num_queries(30):
         services.ingest_posts([post(i, author=f"a{i % 40}") for i in range(400)])
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_it_retries_a_batch_the_database_reports_as_deadlocked(
+    org: Any, fake_triage: FakeTriager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    real_store = services._store
+    calls: list[int] = []
+
+    def store_once_deadlocked(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            real_store(*args)  # writes, then loses the race: everything must roll back
+            raise OperationalError("deadlock detected") from _Deadlock()
+        real_store(*args)
+
+    monkeypatch.setattr(services, "_store", store_once_deadlocked)
+    result = services.ingest_posts([post(1), post(2)])
+    assert len(calls) == 2
+    assert (result.new, result.duplicate) == (2, 0)  # counted once, from the attempt that held
+    assert counts()[:2] == (2, 2)
+
+
+def test_it_does_not_retry_other_database_errors(
+    org: Any, fake_triage: FakeTriager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    def broken(*_args: Any) -> None:
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(services, "_store", broken)
+    with pytest.raises(OperationalError):
+        services.ingest_posts([post(1)])

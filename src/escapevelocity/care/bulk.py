@@ -17,7 +17,8 @@ Values are prepared by one function per column (datetimes, JSON); the rest go as
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import attrgetter
@@ -95,15 +96,18 @@ def _qmark(conn: Any) -> str:
     return "%s" if conn.queries_logged else "?"
 
 
-def _pg_cursor(conn: Any) -> Any:
+@contextmanager
+def _pg_cursor(conn: Any) -> Iterator[Any]:
     """A psycopg cursor binding parameters on the server, on Django's connection (so in its
     transaction). Django's own cursors bind on the client, quoting every element of every array
-    into the SQL text in Python: most of a batch's time at these sizes. Statements run here are
-    not in Django's query log."""
+    into the SQL text in Python: most of a batch's time at these sizes. Errors come out as
+    Django's (a deadlock is `django.db.OperationalError`); statements run here are not in
+    Django's query log."""
     import psycopg
 
     conn.ensure_connection()
-    return psycopg.Cursor(conn.connection)
+    with conn.wrap_database_errors, psycopg.Cursor(conn.connection) as cursor:
+        yield cursor
 
 
 def fetch(query: Any) -> list[tuple[Any, ...]]:
