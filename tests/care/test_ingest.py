@@ -338,3 +338,26 @@ def test_it_does_not_retry_other_database_errors(
     monkeypatch.setattr(services, "_store", broken)
     with pytest.raises(OperationalError):
         services.ingest_posts([post(1)])
+
+
+def test_it_reads_again_under_the_write_lock_when_another_writer_committed_meanwhile(
+    org: Any, fake_triage: FakeTriager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite reuses the reads made before the write transaction only while the database's
+    # data_version is unchanged; here a rival batch commits the same author and post between.
+    real_store, real_version = services._store, services._data_version
+
+    def rival_then_store(prepared: Any, result: Any, now: Any) -> None:
+        monkeypatch.setattr(services, "_store", real_store)
+        monkeypatch.setattr(services, "_data_version", real_version)
+        services.ingest_posts([post(2, "Still late", author="customer1")])
+        monkeypatch.setattr(services, "_data_version", lambda: 2)
+        real_store(prepared, result, now)
+
+    monkeypatch.setattr(services, "_data_version", lambda: 1)
+    monkeypatch.setattr(services, "_store", rival_then_store)
+    result = services.ingest_posts([post(1), post(2, "Still late", author="customer1")])
+    assert (result.new, result.duplicate) == (1, 1)
+    assert Author.objects.get(handle="customer1").contact_count == 2
+    conversation = Conversation.objects.get()
+    assert conversation.post_count == 2

@@ -249,6 +249,20 @@ class _Prepared:
     candidates: list[tuple[int, IncomingPost]]
     reply_ids: dict[int, set[str]]
     decisions: dict[tuple[int, str], Any]
+    # SQLite: the reads above, and the database's version when they began (see _store).
+    data_version: int | None
+    stored: set[tuple[int, str]]
+    reply_target: dict[tuple[int, str], int]
+    authors: dict[tuple[int, str], Row]
+
+
+def _data_version() -> int | None:
+    """SQLite's count of commits by other connections (`PRAGMA data_version`); None elsewhere."""
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        return int(cursor.fetchone()[0])
 
 
 def _channels(keys: set[str]) -> dict[str, Channel]:
@@ -287,13 +301,14 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
     from escapevelocity.triage import Post as TriagePost
 
     channels = _channels({p.channel for _i, p in cleaned})
+    version = _data_version()
     ids: dict[int, set[str]] = defaultdict(set)
     reply_ids: dict[int, set[str]] = defaultdict(set)
     for _i, p in cleaned:
         ids[channels[p.channel].pk].add(p.external_id)
         if p.reply_to_id:
             reply_ids[channels[p.channel].pk].add(p.reply_to_id)
-    stored, _targets = _posts_stored(ids, {})
+    stored, reply_target = _posts_stored(ids, reply_ids)
     candidates: list[tuple[int, IncomingPost]] = []
     seen: set[tuple[int, str]] = set()
     for index, p in cleaned:
@@ -306,20 +321,8 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
 
     # The authors as last seen, with their recent contacts (repeat contact raises priority).
     inbound = [(i, p) for i, p in candidates if p.inbound]
-    handles: dict[int, set[str]] = defaultdict(set)
-    for _i, p in inbound:
-        handles[channels[p.channel].pk].add(p.author)
-    known: dict[tuple[int, str], tuple[int, int | None]] = {}
-    if handles:
-        for pk, channel_id, handle, reach in bulk.fetch(
-            Author.objects.filter(
-                channel_id__in=list(handles),
-                handle__in={h for group in handles.values() for h in group},
-                contact_count__gt=0,
-            ).values_list("id", "channel_id", "handle", "reach")
-        ):
-            if handle in handles[channel_id]:
-                known[(channel_id, handle)] = (pk, reach)
+    authors = _read_authors({(channels[p.channel].pk, p.author) for _i, p in candidates})
+    known = {key: (a.pk, a.reach) for key, a in authors.items() if a.contact_count}
     recent: dict[int, int] = defaultdict(int)
     if known:
         recent.update(
@@ -364,6 +367,10 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
         channels=channels,
         candidates=candidates,
         reply_ids=reply_ids,
+        data_version=version,
+        stored=stored,
+        reply_target=reply_target,
+        authors=authors,
         decisions={
             (channels[p.channel].pk, p.external_id): d
             for (_i, p), d in zip(inbound, decisions, strict=True)
@@ -382,10 +389,28 @@ _AUTHOR_COLUMNS = (
 )
 
 
-def _lock_authors(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Row]:
+def _read_authors(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Row]:
+    authors: dict[tuple[int, str], Row] = {}
+    if not keys:
+        return authors
+    for values in bulk.fetch(
+        Author.objects.filter(
+            channel_id__in={c for c, _h in keys}, handle__in={h for _c, h in keys}
+        ).values_list(*_AUTHOR_COLUMNS)
+    ):
+        a = Row(**dict(zip(_AUTHOR_COLUMNS, values, strict=True)))
+        if (a.channel_id, a.handle) in keys:
+            authors[(a.channel_id, a.handle)] = a
+    return authors
+
+
+def _lock_authors(
+    keys: set[tuple[int, str]], seen: dict[tuple[int, str], Row] | None
+) -> dict[tuple[int, str], Row]:
     """The batch's authors, created where new and locked until the transaction ends: every
     batch that writes an author's posts and conversations holds that author's row, taken in
-    (channel, handle) order. SQLite's write transaction locks the whole database already."""
+    (channel, handle) order. SQLite's write transaction locks the whole database already;
+    there `seen` (the rows read before it began, when still current) spares a second read."""
     if connection.vendor == "postgresql":
         rows = bulk.upsert_returning(
             Author,
@@ -394,18 +419,11 @@ def _lock_authors(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Row]:
             returning=_AUTHOR_COLUMNS,
         )
         return {(r.channel_id, r.handle): r for r in rows}
-    authors: dict[tuple[int, str], Row] = {}
-    by_channel: dict[int, set[str]] = defaultdict(set)
-    for c, h in keys:
-        by_channel[c].add(h)
-    for values in bulk.fetch(
-        Author.objects.filter(
-            channel_id__in=list(by_channel), handle__in={h for _c, h in keys}
-        ).values_list(*_AUTHOR_COLUMNS)
-    ):
-        a = Row(**dict(zip(_AUTHOR_COLUMNS, values, strict=True)))
-        if (a.channel_id, a.handle) in keys:
-            authors[(a.channel_id, a.handle)] = a
+    authors = (
+        {key: Row(**row.__dict__) for key, row in seen.items() if key in keys}
+        if seen is not None
+        else _read_authors(keys)
+    )
     new_authors = [
         Row(
             id=0,
@@ -428,12 +446,21 @@ def _lock_authors(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Row]:
 
 def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
     channels = prepared.channels
-    authors = _lock_authors({(channels[p.channel].pk, p.author) for _i, p in prepared.candidates})
+    # Nothing committed since the reads before the transaction (SQLite, where this transaction
+    # now holds the only write lock): they are still true.
+    current = prepared.data_version is not None and _data_version() == prepared.data_version
+    authors = _lock_authors(
+        {(channels[p.channel].pk, p.author) for _i, p in prepared.candidates},
+        prepared.authors if current else None,
+    )
     # Now that no other batch can write these authors' posts: what is stored, for certain.
-    ids: dict[int, set[str]] = defaultdict(set)
-    for _i, p in prepared.candidates:
-        ids[channels[p.channel].pk].add(p.external_id)
-    stored, reply_target = _posts_stored(ids, prepared.reply_ids)
+    if current:
+        stored, reply_target = prepared.stored, prepared.reply_target
+    else:
+        ids: dict[int, set[str]] = defaultdict(set)
+        for _i, p in prepared.candidates:
+            ids[channels[p.channel].pk].add(p.external_id)
+        stored, reply_target = _posts_stored(ids, prepared.reply_ids)
     fresh = [
         (i, p)
         for i, p in prepared.candidates
