@@ -74,3 +74,35 @@ def test_it_only_monitors_spam() -> None:
 def test_it_advises_end_to_end(triager: Triager, text: str, response: str) -> None:
     (decision,) = triager.triage([Post(external_id="1", channel="x", text=text)])
     assert decision.response == response, decision.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis", "misguided"),
+    [
+        (
+            "a reporter is running a story on your outage",
+            [("reporter", "press"), ("running a story", "press")],
+            [],
+        ),
+        ("they secretly sell my data", [], ["secretly", "sell my"]),
+        ("I heard you are shutting down", [], ["i heard", "shutting down"]),
+        (
+            "caught fire, data breach, lawyer",
+            [
+                ("caught fire", "safety"),
+                ("fire", "safety"),
+                ("data breach", "privacy"),
+                ("breach", "privacy"),
+                ("lawyer", "legal"),
+            ],
+            [],
+        ),
+        ("nothing to see here", [], []),
+    ],
+)
+def test_signals_find_words_and_phrases_of_any_length_in_order(
+    text: str, crisis: list[tuple[str, str]], misguided: list[str]
+) -> None:
+    signals = find_signals(normalize(text).tokens)
+    assert signals.crisis == crisis
+    assert signals.misguided == misguided

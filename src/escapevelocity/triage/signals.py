@@ -152,7 +152,7 @@ CUSTOMER_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per post, and a frozen __init__ costs twice as much
 class Signals:
     """The cue words found in one post."""
 
@@ -163,9 +163,15 @@ class Signals:
     customer: list[str]
 
 
-_PHRASES = CRISIS_PHRASES | MISGUIDED_PHRASES
-_PHRASE_FIRST = frozenset(p.split()[0] for p in _PHRASES)
+_PHRASES = CRISIS_PHRASES | {p for p in MISGUIDED_PHRASES if " " in p}
+_MISGUIDED_WORDS = frozenset(p for p in MISGUIDED_PHRASES if " " not in p)
 _WORDS = CRISIS_WORDS | INSULTS | JOKE | CUSTOMER_WORDS
+# The last word of each phrase, with the lengths (in words) of the phrases it ends.
+_PHRASE_ENDS: dict[str, tuple[int, ...]] = {}
+for _phrase in sorted(_PHRASES):
+    _last, _n = _phrase.split()[-1], len(_phrase.split())
+    _PHRASE_ENDS[_last] = tuple(sorted({*_PHRASE_ENDS.get(_last, ()), _n}))
+_INTERESTING = frozenset(_WORDS | _MISGUIDED_WORDS | _PHRASE_ENDS.keys())
 
 
 def find_signals(tokens: list[str]) -> Signals:
@@ -175,14 +181,18 @@ def find_signals(tokens: list[str]) -> Signals:
     jokes: list[str] = []
     misguided: list[str] = []
     customer: list[str] = []
-    prev = ""
-    for tok in tokens:
-        if prev in _PHRASE_FIRST:
-            pair = prev + " " + tok
-            if pair in CRISIS_PHRASES:
-                crisis.append((pair, CRISIS_TERMS[pair]))
-            elif pair in MISGUIDED_PHRASES:
-                misguided.append(pair)
+    if _INTERESTING.isdisjoint(tokens):  # most posts name no cue at all
+        return Signals(crisis, insults, jokes, misguided, customer)
+    interesting = _INTERESTING
+    for i in [i for i, tok in enumerate(tokens) if tok in interesting]:
+        tok = tokens[i]
+        for n in _PHRASE_ENDS.get(tok, ()):
+            if i + 1 >= n:
+                phrase = " ".join(tokens[i + 1 - n : i + 1])
+                if phrase in CRISIS_PHRASES:
+                    crisis.append((phrase, CRISIS_TERMS[phrase]))
+                elif phrase in MISGUIDED_PHRASES:
+                    misguided.append(phrase)
         if tok in _WORDS:
             if tok in CRISIS_WORDS:
                 crisis.append((tok, CRISIS_TERMS[tok]))
@@ -191,6 +201,7 @@ def find_signals(tokens: list[str]) -> Signals:
             elif tok in JOKE:
                 jokes.append(tok)
             elif tok in CUSTOMER_WORDS and tok != "my":
-                customer.append("my " + tok if prev == "my" else tok)
-        prev = tok
+                customer.append("my " + tok if i and tokens[i - 1] == "my" else tok)
+        elif tok in _MISGUIDED_WORDS:
+            misguided.append(tok)
     return Signals(crisis, insults, jokes, misguided, customer)
