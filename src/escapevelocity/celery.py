@@ -380,8 +380,10 @@ def _warm_up(**_kwargs: Any) -> None:
     children share the pages)."""
     try:
         from escapevelocity.care.services import triager
+        from escapevelocity.triage import Post
 
-        triager()
+        # One post through every stage: some load on first use (language identification).
+        triager().triage([Post(external_id="warm-up", channel="warm-up", text="Warming up!")])
     except Exception:
         logger.warning("could not load the triage models ahead of the first batch", exc_info=True)
 
