@@ -8,8 +8,8 @@ on the same batches, so the ratio shows what storing costs on top of deciding.
     .venv/bin/python bench/bench_care_ingest.py --db sqlite --posts 50000
 
 The posts are generated here from the demo's templates (no real customer's words). PostgreSQL
-runs in a database of its own (EV_BENCH_PG_DB, default ev_bench_care, dropped and created), at EV_BENCH_PG_URL or
-postgresql://root@127.0.0.1:5432/.
+runs in a database of its own (EV_BENCH_PG_DB, default ev_bench_care, dropped and created), at
+EV_BENCH_PG_URL or postgresql://root@127.0.0.1:5432/.
 """
 
 from __future__ import annotations
