@@ -1,4 +1,4 @@
-"""Inbox reads: keyset pages through ties in every sort, for the hub and a spoke."""
+"""Inbox reads: keyset pages through ties in every sort, queue counts, for the hub and a spoke."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from escapevelocity.care import selectors, services
 from escapevelocity.care.models import Conversation, Status
@@ -80,3 +81,29 @@ def test_it_pages_one_queue_filtered_to_breached_deadlines(
     assert walk(org.bob, filters, 1) == expected(late, sort)
     assert walk(org.bob, InboxFilters(unit="product", status="all"), 2) == []
     assert walk(org.alice, InboxFilters(unit="no-such-unit", status="all"), 2) == []
+
+
+def test_it_counts_open_and_breached_conversations_per_visible_queue(
+    org: Any, backlog: list[Conversation]
+) -> None:
+    now = timezone.now()
+    Conversation.objects.filter(pk=backlog[0].pk).update(due_at=now - timedelta(minutes=1))
+    Conversation.objects.filter(pk=backlog[1].pk).update(due_at=now + timedelta(minutes=1))
+    Conversation.objects.filter(pk=backlog[11].pk).update(due_at=now - timedelta(hours=3))
+    Conversation.objects.filter(pk=backlog[2].pk).update(status=Status.RESOLVED, due_at=None)
+    rows = Conversation.objects.all()
+    truth = {
+        unit.key: (
+            rows.filter(unit=unit, status__in=("new", "assigned", "waiting", "escalated")).count(),
+            rows.filter(unit=unit, due_at__lt=now).count(),
+        )
+        for unit in (org.care, org.product)
+    }
+    assert truth["care"][1] >= 1
+    assert truth["product"] == (2, 1)
+    hub = {q["unit"].key: (q["open"], q["breached"]) for q in selectors.queues_for(user=org.alice)}
+    assert hub["care"] == truth["care"]
+    assert hub["product"] == truth["product"]
+    assert hub["hub"] == (0, 0)
+    spoke = {q["unit"].key: (q["open"], q["breached"]) for q in selectors.queues_for(user=org.bob)}
+    assert spoke == {"care": truth["care"]}
