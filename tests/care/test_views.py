@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from escapevelocity.care import services
 from escapevelocity.care.models import Conversation, Correction, Note, Reply, Status
@@ -140,6 +144,27 @@ def test_it_lists_in_a_constant_number_of_queries(
         response = alice.get("/care/")
     assert response.content.count(b'data-href="/care/c/') == 50
     assert b"Next page" in response.content
+
+
+@pytest.mark.parametrize(
+    "query", ["unit=care&sla=breached", "unit=care&sort=newest", "sort=priority&status=all"]
+)
+def test_it_pages_a_filtered_queue_in_a_constant_number_of_queries(
+    org: Any, fake_triage: FakeTriager, django_assert_max_num_queries: Any, query: str
+) -> None:
+    alice, bob = org.client(org.alice), org.client(org.bob)
+    services.ingest_posts([post(i, f"Is {i} late?", author=f"p{i}") for i in range(60)])
+    Conversation.objects.update(due_at=timezone.now() - timedelta(hours=1))
+    for client in (alice, bob):
+        client.get(f"/care/?{query}")
+        with django_assert_max_num_queries(15):
+            first = client.get(f"/care/?{query}")
+        next_url = re.search(rb'href="\?([^"]*cursor=[^"]*)" rel="next"', first.content)
+        assert next_url is not None
+        with django_assert_max_num_queries(15):
+            second = client.get("/care/?" + html.unescape(next_url.group(1).decode()))
+        shown = re.findall(rb'data-id="(\d+)"', first.content + second.content)
+        assert len(shown) == len(set(shown)) == 60
 
 
 def test_it_applies_bulk_actions_to_what_the_person_may_act_on(org: Any, convs: Any) -> None:

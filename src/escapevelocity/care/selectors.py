@@ -17,7 +17,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -46,6 +47,8 @@ SORTS = {
     "priority": ("priority", True),
 }
 PRIORITY_BANDS = {b.name: b for b in sla.DEFAULT_SLA_BANDS}
+# SLA filters that are a range on due_at (and so leave out conversations without a deadline).
+DEADLINE_RANGES = (sla.SlaState.BREACHED, sla.SlaState.DUE_SOON, sla.SlaState.ON_TRACK)
 STATUS_FILTERS = {"open": OPEN_STATUSES, **{s.value: (s.value,) for s in Status}}
 
 
@@ -121,7 +124,10 @@ def filtered_conversations(
     now = now or timezone.now()
     qs = visible_conversations(user=user)
     if filters.unit:
-        qs = qs.filter(unit__key=filters.unit)
+        # A subquery, not a join: the unit is then a value when the plan runs, so the database
+        # reads (unit, sort key) in order for it instead of sorting what a join produced.
+        unit_id = Unit.objects.filter(key=filters.unit).order_by().values("id")[:1]
+        qs = qs.filter(unit_id=Subquery(unit_id))
     if filters.status != "all":
         qs = qs.filter(status__in=STATUS_FILTERS[filters.status])
     if filters.intent:
@@ -189,20 +195,27 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         raise ValidationError({"cursor": ["Not a cursor this list gave out."]}) from None
 
 
+def _after_cursor(name: str, desc: bool, value: Any, pk: int) -> list[Any]:
+    """Conditions for the rows after a cursor in (`name`, id) order.
+
+    Where the database has row values (PostgreSQL), one comparison, `(name, id) > (value, pk)`:
+    the index walk starts at the cursor, and the planner estimates it as the plain range on
+    `name` it is. Written as a range plus an OR settling ties, it is estimated as independent
+    conditions (the product of their selectivities: a few dozen rows of tens of thousands), so
+    the planner sorts every match instead of walking the index to the 51st. On SQLite Django
+    writes the comparison out as that OR, so a plain range goes first to start the walk."""
+    after = (TupleLessThan if desc else TupleGreaterThan)((F(name), F("id")), (value, pk))
+    if getattr(connection.features, "supports_tuple_lookups", False):
+        return [after]
+    return [Q(**{f"{name}__{'lte' if desc else 'gte'}": value}), after]
+
+
 def _keyset(qs: QuerySet[Conversation], sort: str, cursor: str | None) -> QuerySet[Conversation]:
     name, desc = SORTS[sort]
     if cursor:
         value, pk = _decode_cursor(cursor, sort)
-        # The plain range condition lets the database start the index walk at the cursor;
-        # the OR then only settles ties.
-        if desc:
-            qs = qs.filter(Q(**{f"{name}__lte": value})).filter(
-                Q(**{f"{name}__lt": value}) | Q(**{name: value, "id__lt": pk})
-            )
-        else:
-            qs = qs.filter(Q(**{f"{name}__gte": value})).filter(
-                Q(**{f"{name}__gt": value}) | Q(**{name: value, "id__gt": pk})
-            )
+        for condition in _after_cursor(name, desc, value, pk):
+            qs = qs.filter(condition)
     return qs.order_by(f"-{name}", "-id") if desc else qs.order_by(name, "id")
 
 
@@ -234,11 +247,15 @@ def inbox_page(
         value, pk = _decode_cursor(cursor, "due") if cursor else (None, None)
         rows = []
         if not (cursor and value is None):
-            timed = qs_timed.filter(due_at__isnull=False)
-            if cursor:
-                timed = timed.filter(due_at__gte=value).filter(
-                    Q(due_at__gt=value) | Q(due_at=value, id__gt=pk)
-                )
+            timed = qs_timed
+            if cursor and pk is not None:
+                for condition in _after_cursor("due_at", False, value, pk):
+                    timed = timed.filter(condition)
+            elif filters.sla not in DEADLINE_RANGES:
+                # Only where nothing else excludes the rows without a deadline: the planner
+                # would multiply this by the range's selectivity (which already leaves out
+                # nulls), expect a few rows, and sort all of them instead of walking the index.
+                timed = timed.filter(due_at__isnull=False)
             rows = list(timed.order_by("due_at", "id").select_related(*related)[: size + 1])
         if len(rows) <= size:
             untimed = qs.filter(due_at=None)
@@ -264,18 +281,26 @@ def export_rows(
 
 
 def queues_for(*, user: Any) -> list[dict[str, Any]]:
-    """The queues this person may see, with open and breached counts (two grouped queries)."""
+    """The queues this person may see, with open and breached counts (two grouped queries).
+
+    Both counts are read from an index alone, never from the table: COUNT(*) (COUNT(id) would
+    make PostgreSQL fetch every counted row to see that its id is not null), open conversations
+    from the open statuses' part of the (status, unit) index, breached ones from the past part
+    of each queue's (unit, due_at) range. On PostgreSQL an index-only scan skips the table for
+    pages VACUUM has marked all-visible (autovacuum keeps them so); on a table never vacuumed
+    it visits every counted row's page."""
     now = timezone.now()
     units = list(permissions.units_visible_to(user).filter(archived=False).order_by("kind", "name"))
     ids = [u.pk for u in units]
     # Counted over every unit, kept for the visible ones below: without a unit condition the
-    # database reads only the open part of the (status, unit) index and the running
-    # deadlines (a deadline runs only on open work), never a queue's whole history.
+    # database reads only the open part of the (status, unit) index, never a queue's history.
     open_counts = _open_counts()
+    # A unit condition here: (unit, due_at) then holds each queue's breached deadlines together,
+    # where (due_at) alone would not have the unit without reading the table.
     breached = dict(
-        Conversation.objects.filter(due_at__lt=now)
+        Conversation.objects.filter(unit_id__in=ids, due_at__lt=now)
         .values("unit_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("unit_id", "n")
     )
     settings_by_unit = {q.unit_id: q for q in Queue.objects.filter(unit_id__in=ids)}
@@ -308,7 +333,7 @@ def _open_counts() -> dict[int, int]:
     return dict(
         Conversation.objects.filter(status__in=OPEN_STATUSES)
         .values("unit_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("unit_id", "n")
     )
 
