@@ -7,9 +7,10 @@ of posts per second that is most of a batch's time, so ingest writes plain rows 
 - SQLite: multi-row `INSERT … VALUES (?, …), … RETURNING id`, written with qmark placeholders
   so the backend has nothing to rewrite in a statement of 30,000 parameters;
 - PostgreSQL: `COPY … FROM STDIN`, the bulk-load protocol (psycopg formats rows in C), with
-  the ids drawn from the table's sequence beforehand; updates and the author upsert use
-  `unnest()` arrays, one per column. All on a server-binding cursor: Django's cursors bind
-  parameters on the client, quoting every value into the SQL text in Python.
+  the ids drawn from the table's sequence beforehand; the author upsert uses `unnest()` arrays,
+  one per column; updates go one row per statement, pipelined, each by primary key. All on a
+  server-binding cursor: Django's cursors bind parameters on the client, quoting every value
+  into the SQL text in Python.
 
 Values are prepared by one function per column (datetimes, JSON); the rest go as they are.
 """
@@ -257,8 +258,8 @@ def upsert_returning(
 
 
 def update_rows(model: Any, names: list[str], rows: Sequence[Any]) -> None:
-    """UPDATE the named fields of rows (objects with those attnames and `pk`) by id: one
-    statement over unnest() arrays on PostgreSQL, one prepared statement per row on SQLite."""
+    """UPDATE the named fields of rows (objects with those attnames and `pk`) by id, one
+    prepared statement per row (pipelined on PostgreSQL)."""
     if not rows:
         return
     conn = connections[DEFAULT_DB_ALIAS]
@@ -268,28 +269,17 @@ def update_rows(model: Any, names: list[str], rows: Sequence[Any]) -> None:
     table = quote(model._meta.db_table)
     pk_column = quote(model._meta.pk.column)
     if conn.vendor == "postgresql":
+        # One statement per row, pipelined by psycopg: each finds its row by primary key.
+        # (`UPDATE … FROM unnest()` lets the planner hash-join a scan of the whole table.)
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        # Names come from the model; every value is a parameter.
+        sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+        params = [
+            [obj.__dict__[n] if fn is None else fn(obj.__dict__[n]) for n, fn in prepare] + [obj.pk]
+            for obj in rows
+        ]
         with _pg_cursor(conn) as cursor:
-            arrays: list[list[Any]] = [[obj.pk for obj in rows]]
-            for name, fn in prepare:
-                arrays.append(
-                    [obj.__dict__[name] if fn is None else fn(obj.__dict__[name]) for obj in rows]
-                )
-            aliases = ["v_pk", *(f"v_{i}" for i in range(len(fields)))]
-            assignments = ", ".join(
-                f"{quote(f.column)} = v.{alias}"
-                + ("::jsonb" if isinstance(f, models.JSONField) else "")
-                for f, alias in zip(fields, aliases[1:], strict=True)
-            )
-            pk_type = _pg_array_type(model._meta.pk, conn)
-            unnest = ", ".join(
-                [f"%s::{pk_type}[]", *(f"%s::{_pg_array_type(f, conn)}[]" for f in fields)]
-            )
-            # Names and types come from the model; every value is a parameter.
-            sql = (
-                f"UPDATE {table} SET {assignments} FROM unnest({unnest}) "  # noqa: S608
-                f"AS v({', '.join(aliases)}) WHERE {table}.{pk_column} = v.v_pk"
-            )
-            cursor.execute(sql, arrays)
+            cursor.executemany(sql, params)
         return
     with conn.cursor() as cursor:
         mark = _qmark(conn)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from escapevelocity.care import bulk, sla
@@ -281,19 +281,19 @@ def _posts_stored(
     belongs to (per channel id)."""
     stored: set[tuple[int, str]] = set()
     reply_target: dict[tuple[int, str], int] = {}
-    wanted = {e for group in ids.values() for e in group}
-    wanted.update(e for group in reply_ids.values() for e in group)
-    if not wanted:
-        return stored, reply_target
-    for channel_id, ext, conv_id in bulk.fetch(
-        Post.objects.filter(
-            channel_id__in=list(ids.keys() | reply_ids.keys()), external_id__in=wanted
-        ).values_list("channel_id", "external_id", "conversation_id")
-    ):
-        if ext in ids.get(channel_id, ()):
-            stored.add((channel_id, ext))
-        if ext in reply_ids.get(channel_id, ()):
-            reply_target[(channel_id, ext)] = conv_id
+    # One query per channel, equality on it: both columns of the unique index bound, whatever
+    # the planner's statistics say (two IN lists let PostgreSQL scan the whole channel).
+    for channel_id in ids.keys() | reply_ids.keys():
+        own, replies = ids.get(channel_id, set()), reply_ids.get(channel_id, set())
+        for ext, conv_id in bulk.fetch(
+            Post.objects.filter(channel_id=channel_id, external_id__in=own | replies).values_list(
+                "external_id", "conversation_id"
+            )
+        ):
+            if ext in own:
+                stored.add((channel_id, ext))
+            if ext in replies:
+                reply_target[(channel_id, ext)] = conv_id
     return stored, reply_target
 
 
@@ -391,15 +391,16 @@ _AUTHOR_COLUMNS = (
 
 def _read_authors(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Row]:
     authors: dict[tuple[int, str], Row] = {}
-    if not keys:
-        return authors
-    for values in bulk.fetch(
-        Author.objects.filter(
-            channel_id__in={c for c, _h in keys}, handle__in={h for _c, h in keys}
-        ).values_list(*_AUTHOR_COLUMNS)
-    ):
-        a = Row(**dict(zip(_AUTHOR_COLUMNS, values, strict=True)))
-        if (a.channel_id, a.handle) in keys:
+    by_channel: dict[int, set[str]] = defaultdict(set)
+    for channel_id, handle in keys:
+        by_channel[channel_id].add(handle)
+    for channel_id, handles in by_channel.items():  # one per channel, as in _posts_stored
+        for values in bulk.fetch(
+            Author.objects.filter(channel_id=channel_id, handle__in=handles).values_list(
+                *_AUTHOR_COLUMNS
+            )
+        ):
+            a = Row(**dict(zip(_AUTHOR_COLUMNS, values, strict=True)))
             authors[(a.channel_id, a.handle)] = a
     return authors
 
@@ -483,9 +484,18 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
     linked_ids = set(reply_target.values())
     existing: dict[int, Row] = {}
     if author_ids or linked_ids:
-        query = Conversation.objects.filter(
-            Q(id__in=linked_ids) | Q(author_id__in=author_ids, status__in=_JOINABLE)
-        ).order_by("id")
+        # The ids first, each read through its own index; then the rows by primary key.
+        wanted = set(linked_ids)
+        if author_ids:
+            wanted.update(
+                pk
+                for (pk,) in bulk.fetch(
+                    Conversation.objects.filter(
+                        author_id__in=author_ids, status__in=_JOINABLE
+                    ).values_list("id")
+                )
+            )
+        query = Conversation.objects.filter(id__in=wanted).order_by("id")
         if connection.vendor == "postgresql":
             # A reply joins another author's conversation: lock what this batch changes, in
             # id order, after the authors (SQLite's write transaction locks everything).
