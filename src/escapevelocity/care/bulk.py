@@ -268,32 +268,22 @@ def update_rows(model: Any, names: list[str], rows: Sequence[Any]) -> None:
     quote = conn.ops.quote_name
     table = quote(model._meta.db_table)
     pk_column = quote(model._meta.pk.column)
-    if conn.vendor == "postgresql":
-        # One statement per row, pipelined by psycopg: each finds its row by primary key.
-        # (`UPDATE … FROM unnest()` lets the planner hash-join a scan of the whole table.)
-        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        # Names come from the model; every value is a parameter.
-        sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
+    values = attrgetter(*(n for n, _fn in prepare), "id")
+    fns = [fn for _n, fn in prepare] + [None]  # the id goes as it is
+    params: list[Any]
+    if any(fns):
         params = [
-            [obj.__dict__[n] if fn is None else fn(obj.__dict__[n]) for n, fn in prepare] + [obj.pk]
+            [v if fn is None else fn(v) for v, fn in zip(values(obj), fns, strict=True)]
             for obj in rows
         ]
-        with _pg_cursor(conn) as cursor:
-            cursor.executemany(sql, params)
-        return
-    with conn.cursor() as cursor:
-        mark = _qmark(conn)
-        assignments = ", ".join(f"{quote(f.column)} = {mark}" for f in fields)
-        # Names come from the model; every value is a parameter.
-        sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = {mark}"  # noqa: S608
-        values = attrgetter(*(n for n, _fn in prepare), "id")
-        fns = [fn for _n, fn in prepare] + [None]  # the id goes as it is
-        params: list[Any]
-        if any(fns):
-            params = [
-                [v if fn is None else fn(v) for v, fn in zip(values(obj), fns, strict=True)]
-                for obj in rows
-            ]
-        else:
-            params = [values(obj) for obj in rows]
+    else:
+        params = [values(obj) for obj in rows]
+    postgres = conn.vendor == "postgresql"
+    mark = "%s" if postgres else _qmark(conn)
+    assignments = ", ".join(f"{quote(f.column)} = {mark}" for f in fields)
+    # Names come from the model; every value is a parameter.
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = {mark}"  # noqa: S608
+    # PostgreSQL: psycopg pipelines the statements. (`UPDATE … FROM unnest()` would let the
+    # planner hash-join a scan of the whole table.)
+    with _pg_cursor(conn) if postgres else conn.cursor() as cursor:
         cursor.executemany(sql, params)
