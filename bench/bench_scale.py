@@ -423,6 +423,7 @@ def paced(
     try:
         idle = reader.run_for(min(10.0, seconds))
         procs = start_workers(env, 2, logs)
+        _warm(client)
         alone = _paced_run(client, rate, seconds, tick, "bench:paced-alone", seed=98)
         reader.stop.clear()
         reader.latencies, reader.errors = [], 0
@@ -439,6 +440,19 @@ def paced(
         stop(procs)
         stop([web])
     return {**busy, "alone": alone, "idle": idle, "during": during}
+
+
+def _warm(client: Any) -> None:
+    """A few small batches first, so no timed post waits for a worker's first connection."""
+    from escapevelocity.celery import Publisher
+
+    maker = PostMaker(seed=97)
+    with Publisher(BROKER) as pub:
+        for b in range(4):
+            pub.publish(
+                [maker.make("warm", b * 10 + k, time.time()) for k in range(10)], trace="warm"
+            )
+    wait_traced(client, "warm", 4, timeout=120)
 
 
 def _paced_run(
