@@ -541,10 +541,13 @@ def main() -> None:
         print(f"SKIPPED: {missing} is not reachable.")
         return
     sys.path.insert(0, str(ROOT / "src"))
-    with tempfile.TemporaryDirectory() as tmp, bench_database(args.keep) as url:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        bench_database(args.keep) as url,
+        Autoanalyze(url) as analyzer,  # its first ANALYZE comes after setup's migrations
+    ):
         logs = Path(tmp)
         env = setup(url, tmp)
-        analyzer = Autoanalyze(url).__enter__()
         if analyzer.thread.is_alive():
             print(
                 "note      autovacuum is off on this server: the bench runs ANALYZE on the "
@@ -625,7 +628,6 @@ def main() -> None:
         if not (hit_rate and hit_p99 and hit_p99_read):
             print("profile   one in-process batch (cumulative seconds):")
             print(profile)
-        analyzer.__exit__(None, None, None)
 
 
 if __name__ == "__main__":

@@ -130,12 +130,10 @@ def fetch(query: Any) -> list[tuple[Any, ...]]:
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     meta = query.model._meta
-    names = [*query.query.values_select, *query.query.annotation_select]
-    moments = [
+    moments = [  # annotations come after the fields: none of them is a datetime here
         i
-        for i, name in enumerate(names)
-        if i < len(query.query.values_select)
-        and isinstance(meta.get_field(name), models.DateTimeField)
+        for i, name in enumerate(query.query.values_select)
+        if isinstance(meta.get_field(name), models.DateTimeField)
     ]
     if not moments or not rows:
         return rows
@@ -148,13 +146,6 @@ def fetch(query: Any) -> list[tuple[Any, ...]]:
                 values[i] = value.replace(tzinfo=UTC)
         out.append(tuple(values))
     return out
-
-
-def _pg_array_type(field: Any, conn: Any) -> str:
-    if isinstance(field, models.JSONField):
-        return "text"  # sent as JSON text, cast to jsonb in the SELECT
-    db_type = field.db_type(conn)
-    return str(db_type).split(" CHECK", 1)[0]
 
 
 def insert_values(
@@ -177,7 +168,6 @@ def insert_values(
     quote = conn.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    returning_sql = f" RETURNING {quote(auto.column)}" if auto is not None else ""
     ids: list[int] = []
     if conn.vendor == "postgresql":
         with _pg_cursor(conn) as cursor:
@@ -199,6 +189,7 @@ def insert_values(
                     ]
                     write([ids[n], *values] if auto is not None else values)
         return ids
+    returning_sql = f" RETURNING {quote(auto.column)}" if auto is not None else ""
     with conn.cursor() as cursor:
         row_sql = "(" + ", ".join([_qmark(conn)] * len(fields)) + ")"
         per = max(1, 30_000 // len(fields))  # SQLite allows 32,766 parameters per statement
@@ -243,7 +234,7 @@ def upsert_returning(
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     arrays = [[row[n] for row in rows] for n in names]
-    unnest = ", ".join(f"%s::{_pg_array_type(f, conn)}[]" for f in fields)
+    unnest = ", ".join(f"%s::{f.db_type(conn)}[]" for f in fields)
     keys = [quote(meta.get_field(n).column) for n in conflict]
     out = [quote(meta.get_field(n).column) for n in returning]
     # Names and types come from the model; every value is a parameter.
