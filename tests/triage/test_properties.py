@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from escapevelocity.triage import INTENTS, RESPONSES, Post, Triager
+from escapevelocity.triage import normalize as normalize_module
 from escapevelocity.triage.normalize import normalize, normalize_batch
 
 ODD = [
@@ -76,3 +78,28 @@ def test_it_gives_the_same_answers_from_many_threads(triager: Triager) -> None:
         t.join()
     assert len(results) == 80
     assert all(r == expected for r in results)
+
+
+class _ScanEverything:
+    """Stands in for normalize._NEEDS_SCAN so that every post takes the full per-token scan."""
+
+    def isdisjoint(self, other: object) -> bool:
+        return False
+
+
+# Text made of what the fast path must get right: markers, mentions, hashtags, URLs, capitals,
+# elongations, negations, emoticons and separators.
+_PIECES = st.sampled_from(
+    [" ", "a", "Ok", "WOW", "sooo", "#Tag", "#", "@x", "@", "http://t.co/x", "www.x", "not",
+     "don't", "isn’t", "no", ":)", ":(", "</3", "!", ".", "'", "_", "_caps_", "&amp;", "\n",
+     "\x1e", "\t", "😡", "my", "but"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=12).map("".join), min_size=1, max_size=5))
+def test_the_fast_path_agrees_with_the_full_scan(texts: list[str]) -> None:
+    fast = normalize_batch(texts)
+    with mock.patch.object(normalize_module, "_NEEDS_SCAN", _ScanEverything()):
+        full = normalize_batch(texts)
+    assert fast == full

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from escapevelocity.triage import Post, RulesError, Triager
+from escapevelocity.triage import INTENTS, Post, RulesError, Triager
 from escapevelocity.triage.rules import PostFacts, load_rules, parse_rules, route_names
 
 
@@ -162,3 +162,26 @@ def test_it_routes_with_a_companys_own_rules_file(tmp_path: Path, model_cache: P
     assert (a.route, a.route_source, a.route_rule) == ("emea-refunds", "rule", "emea-x")
     assert (b.route, b.route_source, b.route_rule) == ("care-desk", "default", None)
     assert b.reasons["route"] == ["no rule matched: default route"]
+
+
+def test_what_the_intent_alone_decides_is_what_first_match_finds() -> None:
+    custom = parse_rules(
+        {
+            "default": "hub",
+            "rules": [
+                {"name": "complaints", "when": {"intent": "complaint"}, "route": "care"},
+                {"name": "junk", "when": {"intent": ["spam", "other"]}, "route": "hub"},
+                {"name": "vip", "when": {"author": "bigstar"}, "route": "vip-desk"},
+            ],
+        }
+    )
+    for rules in (load_rules(), custom):
+        for intent in INTENTS:
+            decided = rules.decided_by_intent(intent)
+            if decided is not None:
+                assert decided == rules.first_match(facts(intent=intent, author="bigstar"))
+    junk = custom.decided_by_intent("other")
+    assert junk is not None
+    assert junk[0].name == "junk"
+    assert custom.decided_by_intent("question") is None  # the vip rule tests the author
+    assert load_rules().decided_by_intent("crisis") is None  # legal-threats tests keywords

@@ -110,7 +110,7 @@ NEGATIVE_EVENTS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per post, and a frozen __init__ costs twice as much
 class LexiconScore:
     """Lexicon evidence for one post: summed valences, a compound score and what matched."""
 
@@ -178,22 +178,25 @@ def score_tokens(tokens: list[str], lexicon: dict[str, float]) -> LexiconScore:
         valence = get(tok)
         if valence is None:
             # the common case: a word the lexicon does not know
-            if tok in _SPECIAL:
-                if tok == "!":
-                    exclaims += 1
+            if tok not in _SPECIAL:
+                if tok[0] == "n" and tok[:4] == "neg_":
+                    word = tok[4:]
+                    valence = get(word)
+                    if valence is not None:
+                        if prev in BOOSTERS:
+                            valence += B_INCR if valence > 0 else -B_INCR
+                        hits.append(tok)
+                        values.append((valence * N_SCALAR, not seen_but))
+                    prev2, prev = prev, word
                     continue
-                if tok == "but" or tok == "however":
-                    seen_but = True
-                    continue
-            elif tok[0] == "n" and tok[:4] == "neg_":
-                word = tok[4:]
-                valence = get(word)
-                if valence is not None:
-                    if prev in BOOSTERS:
-                        valence += B_INCR if valence > 0 else -B_INCR
-                    hits.append(tok)
-                    values.append((valence * N_SCALAR, not seen_but))
-                prev2, prev = prev, word
+                # not a cue word either (cue words are in _SPECIAL)
+                prev2, prev = prev, tok
+                continue
+            if tok == "!":
+                exclaims += 1
+                continue
+            if tok == "but" or tok == "however":
+                seen_but = True
                 continue
         else:
             if prev in BOOSTERS:

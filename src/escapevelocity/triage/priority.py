@@ -20,6 +20,8 @@ MAX_CRISIS_TERMS = 20
 MAX_REACH = 15
 MAX_REPEAT = 15
 MAX_AGE = 10
+# Each intent's first reason, formatted once rather than per post.
+_STARTS = {intent: f"intent '{intent}' starts at {n}" for intent, n in INTENT_SEVERITY.items()}
 
 
 def priority(
@@ -33,7 +35,7 @@ def priority(
 ) -> tuple[int, list[str]]:
     """Return (priority 0..100, reasons) for one post."""
     base = INTENT_SEVERITY.get(intent, 5)
-    reasons = [f"intent '{intent}' starts at {base}"]
+    reasons = [_STARTS.get(intent) or f"intent '{intent}' starts at {base}"]
     total = float(base)
     if intent == "spam":
         return 0, [*reasons, "spam is never urgent"]

@@ -38,7 +38,7 @@ class RulesError(ValueError):
     """The routing rules file is not valid; the message names the rule and the field."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per post, and a frozen __init__ costs twice as much
 class PostFacts:
     """What a rule may test about one post."""
 
@@ -99,19 +99,30 @@ class RuleSet:
     default: str
     source: str
     by_intent: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+    decided: dict[str, tuple[Rule, list[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # For each intent, the rules that can match it, still in order: most posts then test
         # one or two rules instead of all of them.
         for intent in INTENTS:
-            self.by_intent[intent] = tuple(
+            candidates = tuple(
                 r for r in self.rules if "intent" not in r.values or intent in r.values["intent"]
             )
+            self.by_intent[intent] = candidates
+            if candidates and candidates[0].intent_only:
+                # the first candidate tests nothing but the intent: it matches every such post
+                self.decided[intent] = (candidates[0], [f"intent is '{intent}'"])
 
     @property
     def uses_keywords(self) -> bool:
         """Return True when some rule tests keywords (which read the normalized text)."""
         return any(r.keyword_re is not None for r in self.rules)
+
+    def decided_by_intent(self, intent: str) -> tuple[Rule, list[str]] | None:
+        """Return the first match of every post with this intent when the intent alone decides
+        it (as `first_match` would), else None: the caller then needs no PostFacts."""
+        found = self.decided.get(intent)
+        return None if found is None else (found[0], list(found[1]))
 
     def first_match(self, post: PostFacts) -> tuple[Rule, list[str]] | None:
         """Return the first rule that matches and why, or None."""
