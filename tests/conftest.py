@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +51,15 @@ def make_user(username: str) -> Any:
     return get_user_model().objects.create_user(
         username=username, email=f"{username}@example.com", password=PASSWORD
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_frozen_heap() -> Iterator[None]:
+    # `ev import` freezes the collector's view of its process (care.services.warm_up); in the
+    # test process that would outlive the test.
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)

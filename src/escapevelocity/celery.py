@@ -377,13 +377,11 @@ def ingest_batch(
 
 def _warm_up(**_kwargs: Any) -> None:
     """Load the triage models before the pool forks, so no batch pays for it (and prefork
-    children share the pages)."""
+    children share the pages); see care.services.warm_up."""
     try:
-        from escapevelocity.care.services import triager
-        from escapevelocity.triage import Post
+        from escapevelocity.care.services import warm_up
 
-        # One post through every stage: some load on first use (language identification).
-        triager().triage([Post(external_id="warm-up", channel="warm-up", text="Warming up!")])
+        warm_up()
     except Exception:
         logger.warning("could not load the triage models ahead of the first batch", exc_info=True)
 

@@ -147,3 +147,16 @@ def test_it_streams_in_batches(org: Any, fake_triage: FakeTriager) -> None:
     assert summary.new == 25
     assert fake_triage.calls == [10, 10, 5]
     assert seen == [10, 20, 25]
+
+
+def test_it_keeps_the_record_whole_in_the_raw_payload(org: Any, fake_triage: FakeTriager) -> None:
+    record = {"external_id": "r1", "text": "Late again?", "author": "ann", "_raw": "a column"}
+    summary = services.import_posts(
+        actor=org.alice, binary=io.BytesIO(json.dumps(record).encode() + b"\n"), fmt="jsonl"
+    )
+    assert summary.new == 1
+    assert Post.objects.get(external_id="r1").raw == record  # "_raw" was the file's own field
+    # A post handed over directly keeps its fields, not the marker the import sets.
+    direct = {"external_id": "r2", "channel": "x", "text": "Hi?", "author": "ben", "_raw": "x"}
+    services.ingest_posts([direct])
+    assert "_raw" not in Post.objects.get(external_id="r2").raw

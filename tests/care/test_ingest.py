@@ -186,6 +186,52 @@ def test_it_opens_a_new_conversation_after_the_last_one_was_resolved(
     assert first.due_at is not None
 
 
+def test_joined_conversations_keep_every_change_whichever_indexed_columns_it_touches(
+    org: Any, fake_triage: FakeTriager
+) -> None:
+    # One batch, three conversations changing different columns: the updates go grouped by
+    # which indexed columns changed, and none may be lost.
+    services.ingest_posts(
+        [post(1, author="ann"), post(2, author="bob"), post(3, "Thanks!", author="cat")]
+    )
+    moment = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
+    Conversation.objects.filter(author__handle="bob").update(
+        status=Status.RESOLVED,
+        due_at=None,
+        resolved_at=moment,
+        first_responded_at=moment,
+        first_response_due=None,
+        resolution_due=None,
+    )
+    before = {c.author.handle: c for c in Conversation.objects.select_related("author")}
+    services.ingest_posts(
+        [
+            post(4, "I will call my lawyer", author="ann", created_at="2026-11-22T09:00:00+00:00"),
+            post(5, "Broken again", author="bob", reply_to_id="2"),
+            post(6, "Thanks again", author="cat", created_at="2026-11-22T09:30:00+00:00"),
+        ],
+        now=datetime(2026, 11, 22, 10, 0, tzinfo=UTC),
+    )
+    after = {c.author.handle: c for c in Conversation.objects.select_related("author")}
+    ann, bob, cat = after["ann"], after["bob"], after["cat"]
+    assert (ann.intent, ann.post_count) == ("crisis", 2)
+    assert (ann.sentiment, ann.response) == ("negative", "escalate")
+    assert (before["ann"].sentiment, before["ann"].response) == ("neutral", "acknowledge")
+    assert ann.priority > before["ann"].priority
+    assert ann.last_post_at == datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    assert ann.preview == "I will call my lawyer"
+    assert (bob.status, bob.post_count) == (Status.NEW, 2)
+    assert bob.due_at is not None
+    # The customer came back: the clock restarts from scratch.
+    assert (bob.resolved_at, bob.first_responded_at) == (None, None)
+    assert bob.first_response_due is not None
+    assert bob.resolution_due is not None
+    assert bob.priority > before["bob"].priority
+    assert (cat.post_count, cat.preview, cat.status) == (2, "Thanks again", before["cat"].status)
+    assert cat.last_post_at == datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    assert {c.updated for c in after.values()} == {datetime(2026, 11, 22, 10, 0, tzinfo=UTC)}
+
+
 def test_it_tells_triage_how_often_the_author_wrote_recently(
     org: Any, fake_triage: FakeTriager
 ) -> None:
@@ -320,11 +366,15 @@ def test_it_retries_a_batch_the_database_reports_as_deadlocked(
             raise OperationalError("deadlock detected") from _Deadlock()
         real_store(*args)
 
+    services.ingest_posts([post("a", author="ann")])  # an author the batch will read
     monkeypatch.setattr(services, "_store", store_once_deadlocked)
-    result = services.ingest_posts([post(1), post(2)])
+    result = services.ingest_posts([post(1, author="ann"), post(2)])
     assert len(calls) == 2
     assert (result.new, result.duplicate) == (2, 0)  # counted once, from the attempt that held
-    assert counts()[:2] == (2, 2)
+    assert counts()[:2] == (3, 2)
+    # The rolled-back attempt's changes to the authors it read are not carried into the next.
+    contacts = dict(Author.objects.values_list("handle", "contact_count"))
+    assert contacts == {"ann": 2, "customer2": 1}
 
 
 def test_it_does_not_retry_other_database_errors(
@@ -361,3 +411,14 @@ def test_it_reads_again_under_the_write_lock_when_another_writer_committed_meanw
     assert Author.objects.get(handle="customer1").contact_count == 2
     conversation = Conversation.objects.get()
     assert conversation.post_count == 2
+
+
+def test_warm_up_loads_the_engine_and_freezes_what_is_loaded(
+    org: Any, fake_triage: FakeTriager
+) -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0  # tests/conftest.py unfreezes after each test
+    services.warm_up()
+    assert fake_triage.calls == [1]  # one post through every stage
+    assert gc.get_freeze_count() > 0

@@ -18,16 +18,18 @@ Values are prepared by one function per column (datetimes, JSON); the rest go as
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
+
+# Parameters per SQLite statement: it allows 32,766 by default since 3.32 (some builds more).
+SQLITE_PARAMETERS = 30_000
 
 
 class Row:
@@ -61,14 +63,10 @@ def dumps(value: Any) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _sqlite_datetime_text(value: datetime) -> str:
+def _sqlite_datetime(value: datetime | None) -> str | None:
     # What Django's SQLite backend stores: naive UTC text. Aware values only (USE_TZ). A batch
     # repeats the same few instants (its "now", shared deadlines), hence the cache.
-    return str(value.astimezone(UTC).replace(tzinfo=None))
-
-
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    return None if value is None else _sqlite_datetime_text(value)
+    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
 
 
 def _json_or_none(value: Any) -> str | None:
@@ -91,10 +89,34 @@ def _preparers(fields: Sequence[Any], conn: Any) -> list[Callable[[Any], Any] | 
 
 
 def _qmark(conn: Any) -> str:
-    """SQLite's own placeholder, which Django's backend passes through untouched (rewriting
-    30,000 `%s` costs ~20 ms a batch), except when queries are logged (DEBUG, tests capturing
-    queries): the log substitutes parameters into `%s`."""
+    """SQLite's own placeholder (see _sqlite_cursor), except when queries are logged (DEBUG,
+    tests capturing queries): the log substitutes parameters into `%s`."""
     return "%s" if conn.queries_logged else "?"
+
+
+@contextmanager
+def _sqlite_cursor(conn: Any) -> Iterator[Any]:
+    """SQLite: the connection's own cursor, taking `?` placeholders as they are. Django's
+    backend rewrites `%s` into `?` with a regular expression over the whole statement (90 KB of
+    text for a batch's insert) on every call. When queries are logged, Django's cursor instead,
+    so that the log stays whole. Errors come out as Django's either way; `execute_wrapper`s
+    installed on the connection do not see these statements (nor PostgreSQL's, below)."""
+    if conn.queries_logged:
+        with conn.cursor() as cursor:
+            yield cursor
+        return
+    conn.ensure_connection()
+    conn.validate_no_broken_transaction()  # as Django's cursor does
+    cursor = conn.connection.cursor()
+    try:
+        with conn.wrap_database_errors:
+            yield cursor
+    finally:
+        cursor.close()
+
+
+def _cursor(conn: Any) -> Any:
+    return _pg_cursor(conn) if conn.vendor == "postgresql" else _sqlite_cursor(conn)
 
 
 @contextmanager
@@ -111,40 +133,95 @@ def _pg_cursor(conn: Any) -> Iterator[Any]:
         yield cursor
 
 
-def fetch(query: Any) -> list[tuple[Any, ...]]:
-    """The rows of a `values_list()` queryset, read past Django's per-value converters: ingest
-    reads thousands of rows a batch. On PostgreSQL through a server-binding cursor (its IN
-    lists carry thousands of ids, which Django's client-side binding quotes into the SQL text
-    one by one); on SQLite, datetime columns come back naive and are made aware (UTC) here.
-    Plain columns and datetimes only: not for JSON or fields with converters of their own."""
-    conn = connections[query.db]
-    try:
-        sql, params = query.query.sql_with_params()
-    except EmptyResultSet:  # an empty IN list: nothing can match
+def select(
+    model: Any,
+    columns: Sequence[str],
+    *,
+    among: tuple[str, Collection[Any]],
+    where: Mapping[str, Any] | None = None,
+    since: tuple[str, datetime] | None = None,
+    count: bool = False,
+    lock: bool = False,
+) -> list[tuple[Any, ...]]:
+    """`SELECT columns FROM model's table WHERE field IN among AND where… AND field >= since`,
+    read past the ORM: ingest reads thousands of rows a batch by IN lists of thousands, and
+    Django prepares every element of such a list through its field, then every value it reads
+    back through its converters. Names are attnames; `count` adds `COUNT(*)` grouped by
+    `columns` (which must include the listed field); a tuple in `where` is a short list of
+    choices; `lock` takes the rows `FOR UPDATE` in primary-key order (PostgreSQL: SQLite's
+    write transaction locks the whole database already).
+
+    SQLite: datetime columns come back naive and are made aware (UTC) here; JSON and fields
+    with converters of their own are not for this. PostgreSQL: the list goes as one array
+    parameter (`= ANY(%s)`) on a server-binding cursor."""
+    name, values = among
+    if not values:
         return []
-    if conn.vendor == "postgresql":
+    if count and name not in columns:
+        raise ValueError("count groups by the listed field too (lists are read in chunks)")
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    quote = conn.ops.quote_name
+    fields = [meta.get_field(c) for c in columns]
+    postgres = conn.vendor == "postgresql"
+    mark = "%s" if postgres else _qmark(conn)
+    conditions: list[str] = []
+    fixed: list[Any] = []
+    for attname, value in (where or {}).items():
+        if value is None or isinstance(value, datetime):
+            raise ValueError(f"where {attname}: plain values only (None matches nothing)")
+        column = quote(meta.get_field(attname).column)
+        if isinstance(value, tuple):  # a short list of choices
+            if postgres:
+                conditions.append(f"{column} = ANY({mark})")
+                fixed.append(list(value))
+            else:
+                conditions.append(f"{column} IN ({', '.join([mark] * len(value))})")
+                fixed.extend(value)
+        else:
+            conditions.append(f"{column} = {mark}")
+            fixed.append(value)
+    if since is not None:
+        conditions.append(f"{quote(meta.get_field(since[0]).column)} >= {mark}")
+        fixed.append(since[1] if postgres else _sqlite_datetime(since[1]))
+    listed = quote(meta.get_field(name).column)
+    selected = ", ".join(quote(f.column) for f in fields) + (", COUNT(*)" if count else "")
+    tail = ""
+    if count:
+        tail = " GROUP BY " + ", ".join(quote(f.column) for f in fields)
+    elif lock and postgres:
+        tail = f" ORDER BY {quote(meta.pk.column)} FOR UPDATE"
+    head = f"SELECT {selected} FROM {quote(meta.db_table)} WHERE "  # noqa: S608
+    # Names come from the model; every value is a parameter.
+    if postgres:
+        sql = head + " AND ".join([*conditions, f"{listed} = ANY({mark})"]) + tail
         with _pg_cursor(conn) as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [*fixed, list(values)])
             return list(cursor.fetchall())
-    with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-    meta = query.model._meta
-    moments = [  # annotations come after the fields: none of them is a datetime here
-        i
-        for i, name in enumerate(query.query.values_select)
-        if isinstance(meta.get_field(name), models.DateTimeField)
-    ]
+    rows: list[tuple[Any, ...]] = []
+    items = list(dict.fromkeys(values))  # a value in two chunks would give its rows twice
+    per = SQLITE_PARAMETERS - len(fixed)
+    with _sqlite_cursor(conn) as cursor:
+        for start in range(0, len(items), per):
+            chunk = items[start : start + per]
+            sql = (
+                head
+                + " AND ".join([*conditions, f"{listed} IN ({', '.join([mark] * len(chunk))})"])
+                + tail
+            )
+            cursor.execute(sql, [*fixed, *chunk])
+            rows.extend(cursor.fetchall())
+    moments = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
     if not moments or not rows:
         return rows
     out = []
     for row in rows:
-        values = list(row)
+        read = list(row)
         for i in moments:
-            value = values[i]
+            value = read[i]
             if value is not None and value.tzinfo is None:
-                values[i] = value.replace(tzinfo=UTC)
-        out.append(tuple(values))
+                read[i] = value.replace(tzinfo=UTC)
+        out.append(tuple(read))
     return out
 
 
@@ -169,6 +246,7 @@ def insert_values(
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     ids: list[int] = []
+    values_of = _values_getter(spec)
     if conn.vendor == "postgresql":
         with _pg_cursor(conn) as cursor:
             if auto is not None:
@@ -182,26 +260,19 @@ def insert_values(
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 write = copy.write_row
                 for n, row in enumerate(rows):
-                    get = row.get
-                    values = [
-                        get(name, default) if fn is None else fn(get(name, default))
-                        for name, default, fn in spec
-                    ]
+                    values = values_of(row)
                     write([ids[n], *values] if auto is not None else values)
         return ids
     returning_sql = f" RETURNING {quote(auto.column)}" if auto is not None else ""
-    with conn.cursor() as cursor:
+    with _sqlite_cursor(conn) as cursor:
         row_sql = "(" + ", ".join([_qmark(conn)] * len(fields)) + ")"
-        per = max(1, 30_000 // len(fields))  # SQLite allows 32,766 parameters per statement
+        per = max(1, SQLITE_PARAMETERS // len(fields))
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
             params: list[Any] = []
-            append = params.append
+            extend = params.extend
             for row in chunk:
-                get = row.get
-                for name, default, fn in spec:
-                    value = get(name, default)
-                    append(value if fn is None else fn(value))
+                extend(values_of(row))
             # Names come from the model; every value is a parameter.
             sql = (
                 f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
@@ -212,6 +283,27 @@ def insert_values(
             if auto is not None:
                 ids.extend(pk for (pk,) in cursor.fetchall())
     return ids
+
+
+def _values_getter(
+    spec: Sequence[tuple[str, Any, Callable[[Any], Any] | None]],
+) -> Callable[[dict[str, Any]], list[Any]]:
+    """A row's values in the order of `spec` (name, default, preparer or None), prepared. Rows
+    usually carry every name: one C-level itemgetter then, and Python only for the columns that
+    need preparing."""
+    take = itemgetter(*(name for name, _default, _fn in spec))
+    prepare = [(i, fn) for i, (_name, _default, fn) in enumerate(spec) if fn is not None]
+
+    def values_of(row: dict[str, Any]) -> list[Any]:
+        try:
+            values = list(take(row)) if len(spec) > 1 else [take(row)]
+        except KeyError:  # a name left out takes its field's default
+            values = [row.get(name, default) for name, default, _fn in spec]
+        for i, fn in prepare:
+            values[i] = fn(values[i])
+        return values
+
+    return values_of
 
 
 def upsert_returning(
@@ -259,14 +351,15 @@ def update_rows(model: Any, names: list[str], rows: Sequence[Any]) -> None:
     quote = conn.ops.quote_name
     table = quote(model._meta.db_table)
     pk_column = quote(model._meta.pk.column)
-    values = attrgetter(*(n for n, _fn in prepare), "id")
-    fns = [fn for _n, fn in prepare] + [None]  # the id goes as it is
-    params: list[Any]
-    if any(fns):
-        params = [
-            [v if fn is None else fn(v) for v, fn in zip(values(obj), fns, strict=True)]
-            for obj in rows
-        ]
+    values = attrgetter(*(n for n, _fn in prepare), "id")  # the id goes last, as it is
+    prepared = [(i, fn) for i, (_n, fn) in enumerate(prepare) if fn is not None]
+    params: list[Any] = []
+    if prepared:
+        for obj in rows:
+            row = list(values(obj))
+            for i, fn in prepared:
+                row[i] = fn(row[i])
+            params.append(row)
     else:
         params = [values(obj) for obj in rows]
     postgres = conn.vendor == "postgresql"
@@ -276,5 +369,5 @@ def update_rows(model: Any, names: list[str], rows: Sequence[Any]) -> None:
     sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = {mark}"  # noqa: S608
     # PostgreSQL: psycopg pipelines the statements. (`UPDATE … FROM unnest()` would let the
     # planner hash-join a scan of the whole table.)
-    with _pg_cursor(conn) if postgres else conn.cursor() as cursor:
+    with _cursor(conn) as cursor:
         cursor.executemany(sql, params)

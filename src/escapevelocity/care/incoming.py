@@ -30,6 +30,7 @@ MAX_TEXT = 10_000
 MAX_ID = 200
 _CHANNEL = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
 _FLOAT_ID = re.compile(r"^(\d+)\.0+$")
+_UNIX_TIME = re.compile(r"\d{9,11}(\.\d+)?")
 _TWITTER_TIME = "%a %b %d %H:%M:%S %z %Y"
 _INBOUND = {"in", "inbound", "true", "1", "yes", "customer"}
 _OUTBOUND = {"out", "outbound", "false", "0", "no", "company"}
@@ -56,6 +57,8 @@ class IncomingPost:
     url: str = ""
     account: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    # The stored channel's id, set by ingest once the channel exists (0 until then).
+    channel_id: int = 0
 
 
 def _text(value: Any) -> str:
@@ -82,7 +85,7 @@ def parse_time(value: Any) -> datetime:
         moment = datetime.fromtimestamp(float(value), tz=UTC)
     else:
         text = _text(value)
-        if re.fullmatch(r"\d{9,11}(\.\d+)?", text):
+        if _UNIX_TIME.fullmatch(text):
             moment = datetime.fromtimestamp(float(text), tz=UTC)
         else:
             try:
@@ -98,19 +101,19 @@ def clean_post(
     data: Mapping[str, Any], *, default_channel: str = "", now: datetime
 ) -> IncomingPost:
     """Check one mapping against the schema; raise Rejected naming the first bad field."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise Rejected("post", "expected an object with the post's fields")
     get = data.get
     # Each field read once, as trimmed text (what most fields are, hence the fast path).
-    values = {
-        name: (v.strip() if type(v) is str else _text(v))
-        for name, v in ((name, get(name)) for name in FIELDS)
-    }
+    values = {}
+    for name in FIELDS:
+        v = get(name)
+        values[name] = v.strip() if type(v) is str else "" if v is None else _text(v)
     for name in REQUIRED:
         if not values[name]:
             raise Rejected(name, "is required")
-    for name, text_value in values.items():
-        if not text_value.isascii():
+    if not "".join(values.values()).isascii():  # else no field can hold a surrogate
+        for name, text_value in values.items():
             try:
                 text_value.encode()
             except UnicodeEncodeError:
@@ -170,11 +173,11 @@ def clean_post(
     if url and (len(url) > 500 or not url.lower().startswith(("http://", "https://"))):
         raise Rejected("url", "an http(s) address of at most 500 characters")
     account = values["account"][:200]
-    given_raw = get("_raw")
+    given_raw = get("_raw")  # the record as the file had it, set by the import
     raw = (
-        dict(given_raw)
+        _jsonable(given_raw, own_fields=False)
         if isinstance(given_raw, Mapping)
-        else {str(k): v for k, v in data.items() if k != "_raw"}
+        else _jsonable(data, own_fields=True)
     )
     return IncomingPost(
         external_id=external_id,
@@ -188,17 +191,25 @@ def clean_post(
         reply_to_id=reply_to,
         url=url,
         account=account,
-        raw=_jsonable(raw),
+        raw=raw,
     )
 
 
-def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
+_JSON_TYPES = frozenset([str, int, float, bool, type(None), list, dict])
+
+
+def _jsonable(payload: Mapping[str, Any], *, own_fields: bool) -> dict[str, Any]:
+    """The payload as it arrived, with values JSON can hold. `own_fields`: the payload is the
+    post's own mapping (keys made text, no `_raw`); else it is the record a file had, kept whole."""
     out: dict[str, Any] = {}
-    for key, value in raw.items():
-        if isinstance(value, datetime):
-            out[key] = value.isoformat()
-        elif value is None or isinstance(value, str | int | float | bool | list | dict):
-            out[key] = value
-        else:
-            out[key] = str(value)
+    for key, value in payload.items():
+        if type(value) in _JSON_TYPES:
+            pass
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        elif not isinstance(value, str | int | float | bool | list | dict):
+            value = str(value)
+        out[str(key) if own_fields and type(key) is not str else key] = value
+    if own_fields:
+        out.pop("_raw", None)
     return out

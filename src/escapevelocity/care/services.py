@@ -10,11 +10,13 @@ ValidationError naming the field or PermissionDenied, and write in one transacti
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -93,8 +95,24 @@ def triager() -> Any:
     )
 
 
+def warm_up() -> None:
+    """Make a process that will ingest for long ready: load the triage engine and put one post
+    through every stage (some load on first use), then move everything loaded so far out of
+    the garbage collector's scans (`gc.freeze`). The models and Django's own state live as long
+    as the process; otherwise each full collection walks them again, which cost about a tenth
+    of ingest's time. Call once, at start: workers (before the pool forks, which also keeps
+    the pages shared), imports, listeners."""
+    from escapevelocity.triage import Post as TriagePost
+
+    triager().triage([TriagePost(external_id="warm-up", channel="warm-up", text="Warming up!")])
+    gc.collect()
+    gc.freeze()
+
+
 def _as_mapping(item: Any) -> Mapping[str, Any]:
     """Accept the triage engine's Post dataclass as well as plain mappings."""
+    if type(item) is dict:  # what imports, the API and connectors hand over
+        return item
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
         data = dataclasses.asdict(item)
         data["author"] = data.pop("author_handle", "")
@@ -225,6 +243,8 @@ def ingest_posts(
         except OperationalError as exc:
             if attempt == DEADLOCK_RETRIES or not _is_deadlock(exc):
                 raise
+            # The attempt changed the rows it read: read them again under the next one's locks.
+            prepared.data_version = None
             continue
         outcome.rejected.sort()
         return outcome
@@ -241,11 +261,11 @@ def _is_deadlock(exc: OperationalError) -> bool:
 
 @dataclass
 class _Prepared:
-    """A batch after the reads that need no lock: its channels, the posts that look new, their
-    authors as last seen, and the triage decisions of the inbound ones."""
+    """A batch after the reads that need no lock: the posts that look new (their channels
+    created, each post carrying its channel's id), their authors as last seen, and the triage
+    decisions of the inbound ones."""
 
     cleaned: list[tuple[int, IncomingPost]]
-    channels: dict[str, Channel]
     candidates: list[tuple[int, IncomingPost]]
     reply_ids: dict[int, set[str]]
     decisions: dict[tuple[int, str], Any]
@@ -285,10 +305,11 @@ def _posts_stored(
     # the planner's statistics say (two IN lists let PostgreSQL scan the whole channel).
     for channel_id in ids.keys() | reply_ids.keys():
         own, replies = ids.get(channel_id, set()), reply_ids.get(channel_id, set())
-        for ext, conv_id in bulk.fetch(
-            Post.objects.filter(channel_id=channel_id, external_id__in=own | replies).values_list(
-                "external_id", "conversation_id"
-            )
+        for ext, conv_id in bulk.select(
+            Post,
+            ("external_id", "conversation_id"),
+            where={"channel_id": channel_id},
+            among=("external_id", own | replies),
         ):
             if ext in own:
                 stored.add((channel_id, ext))
@@ -304,15 +325,17 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
     version = _data_version()
     ids: dict[int, set[str]] = defaultdict(set)
     reply_ids: dict[int, set[str]] = defaultdict(set)
+    channel_ids = {key: c.pk for key, c in channels.items()}
     for _i, p in cleaned:
-        ids[channels[p.channel].pk].add(p.external_id)
+        p.channel_id = channel_id = channel_ids[p.channel]
+        ids[channel_id].add(p.external_id)
         if p.reply_to_id:
-            reply_ids[channels[p.channel].pk].add(p.reply_to_id)
+            reply_ids[channel_id].add(p.reply_to_id)
     stored, reply_target = _posts_stored(ids, reply_ids)
     candidates: list[tuple[int, IncomingPost]] = []
     seen: set[tuple[int, str]] = set()
     for index, p in cleaned:
-        key = (channels[p.channel].pk, p.external_id)
+        key = (p.channel_id, p.external_id)
         if key not in stored and key not in seen:
             seen.add(key)
             candidates.append((index, p))
@@ -321,20 +344,18 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
 
     # The authors as last seen, with their recent contacts (repeat contact raises priority).
     inbound = [(i, p) for i, p in candidates if p.inbound]
-    authors = _read_authors({(channels[p.channel].pk, p.author) for _i, p in candidates})
+    authors = _read_authors({(p.channel_id, p.author) for _i, p in candidates})
     known = {key: (a.pk, a.reach) for key, a in authors.items() if a.contact_count}
     recent: dict[int, int] = defaultdict(int)
     if known:
         recent.update(
-            bulk.fetch(
-                Post.objects.filter(
-                    author_id__in=[pk for pk, _reach in known.values()],
-                    direction="in",
-                    created_at__gte=now - RECENT_CONTACT_WINDOW,
-                )
-                .values("author_id")
-                .annotate(n=Count("id"))
-                .values_list("author_id", "n")
+            bulk.select(
+                Post,
+                ("author_id",),
+                among=("author_id", [pk for pk, _reach in known.values()]),
+                where={"direction": "in"},
+                since=("created_at", now - RECENT_CONTACT_WINDOW),
+                count=True,
             )
         )
 
@@ -343,7 +364,7 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
     batch_contacts: dict[tuple[int, str], int] = defaultdict(int)
     for _i, p in inbound:
         channel = channels[p.channel]
-        key = (channel.pk, p.author)
+        key = (p.channel_id, p.author)
         pk, reach = known.get(key, (0, None))
         triage_posts.append(
             TriagePost(
@@ -364,7 +385,6 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
     decisions = triager().triage(triage_posts, now=now) if triage_posts else []
     return _Prepared(
         cleaned=cleaned,
-        channels=channels,
         candidates=candidates,
         reply_ids=reply_ids,
         data_version=version,
@@ -372,8 +392,7 @@ def _prepare(cleaned: list[tuple[int, IncomingPost]], now: datetime) -> _Prepare
         reply_target=reply_target,
         authors=authors,
         decisions={
-            (channels[p.channel].pk, p.external_id): d
-            for (_i, p), d in zip(inbound, decisions, strict=True)
+            (p.channel_id, p.external_id): d for (_i, p), d in zip(inbound, decisions, strict=True)
         },
     )
 
@@ -395,10 +414,8 @@ def _read_authors(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Row]:
     for channel_id, handle in keys:
         by_channel[channel_id].add(handle)
     for channel_id, handles in by_channel.items():  # one per channel, as in _posts_stored
-        for values in bulk.fetch(
-            Author.objects.filter(channel_id=channel_id, handle__in=handles).values_list(
-                *_AUTHOR_COLUMNS
-            )
+        for values in bulk.select(
+            Author, _AUTHOR_COLUMNS, where={"channel_id": channel_id}, among=("handle", handles)
         ):
             a = Row(**dict(zip(_AUTHOR_COLUMNS, values, strict=True)))
             authors[(a.channel_id, a.handle)] = a
@@ -420,11 +437,9 @@ def _lock_authors(
             returning=_AUTHOR_COLUMNS,
         )
         return {(r.channel_id, r.handle): r for r in rows}
-    authors = (
-        {key: Row(**row.__dict__) for key, row in seen.items() if key in keys}
-        if seen is not None
-        else _read_authors(keys)
-    )
+    # `seen`'s rows are taken as they are and changed in place: a failed attempt invalidates
+    # them (ingest_posts).
+    authors = _read_authors(keys) if seen is None else {k: seen[k] for k in keys if k in seen}
     new_authors = [
         Row(
             id=0,
@@ -446,12 +461,11 @@ def _lock_authors(
 
 
 def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
-    channels = prepared.channels
     # Nothing committed since the reads before the transaction (SQLite, where this transaction
     # now holds the only write lock): they are still true.
     current = prepared.data_version is not None and _data_version() == prepared.data_version
     authors = _lock_authors(
-        {(channels[p.channel].pk, p.author) for _i, p in prepared.candidates},
+        {(p.channel_id, p.author) for _i, p in prepared.candidates},
         prepared.authors if current else None,
     )
     # Now that no other batch can write these authors' posts: what is stored, for certain.
@@ -460,20 +474,14 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
     else:
         ids: dict[int, set[str]] = defaultdict(set)
         for _i, p in prepared.candidates:
-            ids[channels[p.channel].pk].add(p.external_id)
+            ids[p.channel_id].add(p.external_id)
         stored, reply_target = _posts_stored(ids, prepared.reply_ids)
-    fresh = [
-        (i, p)
-        for i, p in prepared.candidates
-        if (channels[p.channel].pk, p.external_id) not in stored
-    ]
+    fresh = [(i, p) for i, p in prepared.candidates if (p.channel_id, p.external_id) not in stored]
     result.duplicate += len(prepared.cleaned) - len(fresh)
     if not fresh:
         return
     decision_of = {
-        id(p): prepared.decisions[(channels[p.channel].pk, p.external_id)]
-        for _i, p in fresh
-        if p.inbound
+        id(p): prepared.decisions[(p.channel_id, p.external_id)] for _i, p in fresh if p.inbound
     }
 
     routes = _Routes()
@@ -483,30 +491,32 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
     author_ids = [a.pk for a in authors.values() if a.contact_count]
     linked_ids = set(reply_target.values())
     existing: dict[int, Row] = {}
+    indexed_before: dict[int, tuple[Any, ...]] = {}
     if author_ids or linked_ids:
         # The ids first, each read through its own index; then the rows by primary key.
         wanted = set(linked_ids)
         if author_ids:
             wanted.update(
                 pk
-                for (pk,) in bulk.fetch(
-                    Conversation.objects.filter(
-                        author_id__in=author_ids, status__in=_JOINABLE
-                    ).values_list("id")
+                for (pk,) in bulk.select(
+                    Conversation,
+                    ("id",),
+                    among=("author_id", author_ids),
+                    where={"status": _JOINABLE},
                 )
             )
-        query = Conversation.objects.filter(id__in=wanted).order_by("id")
-        if connection.vendor == "postgresql":
-            # A reply joins another author's conversation: lock what this batch changes, in
-            # id order, after the authors (SQLite's write transaction locks everything).
-            query = query.select_for_update(of=("self",))
+        # A reply joins another author's conversation: lock what this batch changes, in id
+        # order, after the authors (on PostgreSQL; SQLite's write transaction locks everything).
         rows = [
             Row(**dict(zip(_CONVERSATION_COLUMNS, values, strict=True)))
-            for values in bulk.fetch(query.values_list(*_CONVERSATION_COLUMNS))
+            for values in bulk.select(
+                Conversation, _CONVERSATION_COLUMNS, among=("id", sorted(wanted)), lock=True
+            )
         ]
         rows.sort(key=lambda row: (row.last_post_at, row.id))
         for row in rows:
             existing[row.pk] = row
+            indexed_before[row.pk] = _conversation_indexed(row)
             if row.status in _JOINABLE:
                 open_by_author[row.author_id] = row
     new_convs: list[Row] = []
@@ -521,14 +531,14 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
     )
 
     for index, p in fresh:
-        channel = channels[p.channel]
-        author = authors[(channel.pk, p.author)]
+        channel_id = p.channel_id
+        author = authors[(channel_id, p.author)]
         decision = decision_of.get(id(p))
         conv: Row | None = None
         if p.reply_to_id:
-            conv = batch_target.get((channel.pk, p.reply_to_id))
-            if conv is None and (channel.pk, p.reply_to_id) in reply_target:
-                conv = existing.get(reply_target[(channel.pk, p.reply_to_id)])
+            conv = batch_target.get((channel_id, p.reply_to_id))
+            if conv is None and (channel_id, p.reply_to_id) in reply_target:
+                conv = existing.get(reply_target[(channel_id, p.reply_to_id)])
             if conv is not None:
                 result.threaded_by_reply += 1
         if conv is None and p.inbound:
@@ -554,7 +564,7 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
             )
             conv = Row(
                 id=0,
-                channel_id=channel.pk,
+                channel_id=channel_id,
                 author_id=author.pk,
                 unit_id=unit.pk,
                 status=Status.MONITOR if monitor else Status.NEW,
@@ -595,7 +605,7 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
             if p.author_reach is not None:
                 author.reach = p.author_reach
         post: dict[str, Any] = {
-            "channel_id": channel.pk,
+            "channel_id": channel_id,
             "external_id": p.external_id,
             "conversation": conv,
             "author_id": author.pk,
@@ -610,7 +620,7 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
             "raw": p.raw,
         }
         posts.append(post)
-        batch_target[(channel.pk, p.external_id)] = conv
+        batch_target[(channel_id, p.external_id)] = conv
         if decision is not None:
             post_decisions.append((post, decision, routes.unit_for(decision.route)))
 
@@ -646,33 +656,26 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
         ],
         returning=False,
     )
-    if changed:
-        for pk in changed:
-            existing[pk].updated = now
-        bulk.update_rows(
-            Conversation,
-            [
-                "updated",
-                "status",
-                "intent",
-                "sentiment",
-                "priority",
-                "response",
-                "preview",
-                "post_count",
-                "last_post_at",
-                "first_response_due",
-                "first_responded_at",
-                "resolution_due",
-                "due_at",
-                "resolved_at",
-            ],
-            [existing[pk] for pk in changed],
+    # Each conversation sets what it changed of the indexed columns and the rest whole: SQLite
+    # rewrites the entries of every index whose column an UPDATE sets, changed or not.
+    by_columns: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+    for pk in sorted(changed):  # in key order: neighbouring pages
+        row = existing[pk]
+        row.updated = now
+        columns = tuple(
+            name
+            for name, before, after in zip(
+                _CONVERSATION_INDEXED, indexed_before[pk], _conversation_indexed(row), strict=True
+            )
+            if before != after
         )
+        by_columns[columns].append(row)
+    for columns, rows in by_columns.items():
+        bulk.update_rows(Conversation, [*_CONVERSATION_UPDATED, *columns], rows)
     bulk.update_rows(
         Author,
         ["reach", "contact_count", "first_contact_at", "last_contact_at"],
-        list({a.pk: a for a in authors.values()}.values()),
+        sorted({a.pk: a for a in authors.values()}.values(), key=attrgetter("id")),
     )
     auto = [c for c in new_convs if c.assignee_id]
     if auto:
@@ -693,7 +696,22 @@ def _store(prepared: _Prepared, result: IngestResult, now: datetime) -> None:
         round_robin.save()
 
 
-_JOINABLE = (*OPEN_STATUSES, Status.MONITOR)
+_JOINABLE = tuple(s.value for s in (*OPEN_STATUSES, Status.MONITOR))
+# What a post joining a conversation may change, apart from the columns the table's indexes hold.
+_CONVERSATION_UPDATED = [
+    "updated",
+    "intent",
+    "sentiment",
+    "response",
+    "preview",
+    "post_count",
+    "first_response_due",
+    "first_responded_at",
+    "resolution_due",
+    "resolved_at",
+]
+_CONVERSATION_INDEXED = ("status", "priority", "last_post_at", "due_at")
+_conversation_indexed = attrgetter(*_CONVERSATION_INDEXED)
 _CONVERSATION_COLUMNS = tuple(f.attname for f in Conversation._meta.concrete_fields)
 
 

@@ -81,6 +81,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         from escapevelocity.care.importing import CountingReader
 
+        services.warm_up()  # a long run: the engine loaded, the collector kept off it
         with path.open("rb") as raw:
             counter = CountingReader(raw)
             import io

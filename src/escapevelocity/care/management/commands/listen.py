@@ -13,6 +13,7 @@ from django.db import close_old_connections, connection
 from escapevelocity import connectors as pure
 from escapevelocity.care import listen
 from escapevelocity.care.models_connectors import Connector, ConnectorKind
+from escapevelocity.care.services import warm_up
 
 
 class Command(BaseCommand):
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             raise CommandError(f"No connector named {name!r} (ev listen --list shows them).")
         if not connector.enabled:
             raise CommandError(f"{name} is disabled.")
+        if not options["once"]:
+            warm_up()
         stop = threading.Event()
         previous = {
             sig: signal.signal(sig, lambda *_: stop.set())
