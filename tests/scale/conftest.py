@@ -67,6 +67,7 @@ class ScaleEnv:
                 start_new_session=True,
             )
         self.processes.append(process)
+        _LOGS[process.pid] = self.tmp / log
         return process
 
     def log(self, name: str) -> str:
@@ -74,12 +75,34 @@ class ScaleEnv:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
+# Each started process's log, so a process that does not stop can be shown stuck.
+_LOGS: dict[int, Path] = {}
+
+
 def kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-    """Send `sig` to the process and its children (a worker's pool), then reap it."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
+    """Send `sig` to the process and its children (a worker's pool), then reap it.
+
+    A process still running 30 seconds later is made to print every thread's stack (Python's
+    faulthandler, on in these processes, answers SIGABRT) and the failure shows its log."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    try:
         process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGABRT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+        log = _LOGS.get(process.pid)
+        tail = log.read_text(errors="replace")[-6000:] if log and log.exists() else "(no log)"
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        raise AssertionError(
+            f"{process.args} did not stop within 30 s of signal {sig}; its log:\n{tail}"
+        ) from None
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +132,7 @@ def scale_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaleEnv]:
         "EV_DATA_DIR": str(tmp),
         "EV_TEST_FAULT_DIR": str(tmp),
         "EV_LOG_LEVEL": "INFO",
+        "PYTHONFAULTHANDLER": "1",
     }
     try:
         subprocess.run(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import threading
 from typing import Any
 
@@ -14,6 +13,7 @@ from escapevelocity import connectors as pure
 from escapevelocity.care import listen
 from escapevelocity.care.models_connectors import Connector, ConnectorKind
 from escapevelocity.care.services import warm_up
+from escapevelocity.stopping import stop_on_signals
 
 
 class Command(BaseCommand):
@@ -46,16 +46,22 @@ class Command(BaseCommand):
             raise CommandError(f"{name} is disabled.")
         if not options["once"]:
             warm_up()
-        stop = threading.Event()
-        previous = {
-            sig: signal.signal(sig, lambda *_: stop.set())
-            for sig in (signal.SIGTERM, signal.SIGINT)
-        }
+        with stop_on_signals(threading.Event()) as stop:
+            self.listen(connector, stop, once=options["once"], every=options["replies_every"])
+        if options["once"] and options["replies_every"] > 0:
+            listen.replies_enqueue()
+            listen.replies_deliver(connector=connector)
+        self.stdout.write(f"{name} stopped.")
+
+    def listen(
+        self, connector: Connector, stop: threading.Event, *, once: bool, every: float
+    ) -> None:
+        name = connector.name
         replies = None
-        if options["replies_every"] > 0 and not options["once"]:
+        if every > 0 and not once:
             replies = threading.Thread(
                 target=self.send_replies,
-                args=(connector, stop, options["replies_every"]),
+                args=(connector, stop, every),
                 name=f"replies-{name}",
                 daemon=True,
             )
@@ -64,9 +70,7 @@ class Command(BaseCommand):
             f"Listening with {name} ({ConnectorKind(connector.kind).label}); Ctrl-C stops."
         )
         try:
-            listen.run_listener(
-                connector=connector, stop=stop, max_rounds=1 if options["once"] else None
-            )
+            listen.run_listener(connector=connector, stop=stop, max_rounds=1 if once else None)
         except pure.PermanentError as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
@@ -77,12 +81,6 @@ class Command(BaseCommand):
             stop.set()
             if replies is not None:
                 replies.join(timeout=30)
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-        if options["once"] and options["replies_every"] > 0:
-            listen.replies_enqueue()
-            listen.replies_deliver(connector=connector)
-        self.stdout.write(f"{name} stopped.")
 
     def send_replies(self, connector: Connector, stop: threading.Event, every: float) -> None:
         try:

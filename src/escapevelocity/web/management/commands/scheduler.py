@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-import signal
 import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from escapevelocity.stopping import stop_on_signals
 
 
 class Command(BaseCommand):
@@ -32,13 +33,9 @@ class Command(BaseCommand):
             for run in jobs.run_due():
                 self.stdout.write(f"{run.job.name}: {run.status}")
             return
-        stop = threading.Event()
-
-        def _stop(signum: int, _frame: Any) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
-        self.stdout.write(f"Scheduler running (checks every {options['tick']:g}s; Ctrl-C stops)")
-        count = jobs.run_forever(stop=stop, tick=options["tick"])
+        with stop_on_signals(threading.Event()) as stop:
+            self.stdout.write(
+                f"Scheduler running (checks every {options['tick']:g}s; Ctrl-C stops)"
+            )
+            count = jobs.run_forever(stop=stop, tick=options["tick"])
         self.stdout.write(f"Scheduler stopped after {count} runs.")
