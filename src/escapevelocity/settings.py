@@ -92,9 +92,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the inbox read while an import writes; IMMEDIATE avoids "database is locked"
-    # upgrades in write transactions; a busy timeout covers the rest.
+    # upgrades in write transactions; a busy timeout covers the rest. A 64 MiB page cache
+    # (SQLite's default is 2 MiB, less than one ingest batch touches once the indexes grow;
+    # taken only as pages are read) and a checkpoint every 40 MiB of WAL instead of every
+    # 4 MiB (each one syncs the database file), truncated back to 64 MiB: ingest 10-20% faster
+    # (docs/benchmarks.md, ## Care).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+            "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -146,3 +146,34 @@ def test_nothing_is_read_for_an_empty_list_and_counts_must_group_by_it(stored: N
     assert bulk.select(Post, ("id",), among=("id", [])) == []
     with pytest.raises(ValueError, match="groups by the listed field"):
         bulk.select(Post, ("direction",), among=("author_id", [1]), count=True)
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " / ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan and pragmas")
+def test_repeat_contacts_are_counted_from_the_index_alone(stored: None) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    authors = list(Author.objects.values_list("id", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        bulk.select(
+            Post,
+            ("author_id",),
+            among=("author_id", authors),
+            where={"direction": "in"},
+            since=("created_at", T0),
+            count=True,
+        )
+    [query] = queries.captured_queries
+    assert "COVERING INDEX care_post_author_recent" in _plan(query["sql"])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan and pragmas")
+def test_sqlite_connections_get_a_large_cache_and_fewer_checkpoints(db: None) -> None:
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA cache_size").fetchone()[0] == -65536
+        assert cursor.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10000

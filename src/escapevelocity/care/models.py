@@ -64,7 +64,10 @@ class Channel(models.Model):
 
 
 class Author(models.Model):
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="authors")
+    # No index of its own: the unique (channel, handle) index serves channel lookups.
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="authors", db_index=False
+    )
     handle = models.CharField(max_length=200)
     reach = models.PositiveIntegerField(null=True, blank=True, help_text="Followers, if known")
     contact_count = models.PositiveIntegerField(default=0, help_text="Inbound posts received")
@@ -199,7 +202,10 @@ class Post(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="posts", db_index=False
     )
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="posts")
+    # Covered by care_post_author_recent, which leads with it.
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="posts", db_index=False
+    )
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.INBOUND)
     text = models.TextField()
     created_at = models.DateTimeField()
@@ -214,7 +220,14 @@ class Post(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], name="post_unique_external"),
         ]
-        indexes = [models.Index(fields=["conversation", "created_at"], name="care_post_thread")]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="care_post_thread"),
+            # Ingest counts each author's recent inbound posts (repeat contact) from the index
+            # alone, without reading the posts.
+            models.Index(
+                fields=["author", "direction", "created_at"], name="care_post_author_recent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel_id}:{self.external_id}"
