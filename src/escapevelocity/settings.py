@@ -95,8 +95,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # upgrades in write transactions; a busy timeout covers the rest. A 64 MiB page cache
     # (SQLite's default is 2 MiB, less than one ingest batch touches once the indexes grow;
     # taken only as pages are read) and a checkpoint every 40 MiB of WAL instead of every
-    # 4 MiB (each one syncs the database file), truncated back to 64 MiB: ingest 10-20% faster
-    # (docs/benchmarks.md, ## Care).
+    # 4 MiB (each one syncs the database file), normally truncated back to 64 MiB: ingest
+    # 9-16% faster (docs/benchmarks.md, ## Care). The cache is per connection.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "

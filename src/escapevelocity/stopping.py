@@ -33,33 +33,43 @@ def stop_on_signals(
     stop: threading.Event, signals: tuple[signal.Signals, ...] = STOP_SIGNALS
 ) -> Iterator[threading.Event]:
     """Set `stop` when one of `signals` arrives, while the block runs; restore the previous
-    handlers after it. Call from the main thread (Python's rule for signal handlers)."""
+    handlers after it. Call from the main thread (Python's rule for signal handlers).
+
+    The process has one wakeup pipe: while the block runs it is this one, so do not nest these
+    blocks or install asyncio signal handlers inside one. The first signal sets `stop`; a second
+    one during the shutdown that follows does nothing more (SIGKILL still ends the process)."""
+    if threading.current_thread() is not threading.main_thread():
+        raise ValueError("stop_on_signals works only in the main thread")
     wanted = {int(sig) for sig in signals}
-    read_end, write_end = os.pipe()
-    os.set_blocking(write_end, False)
 
-    def watch() -> None:
-        while chunk := os.read(read_end, 64):
-            for number in chunk:
-                if number in wanted:
-                    stop.set()
-                    return
-                if number == _CLOSE[0]:
-                    return
+    with contextlib.ExitStack() as undo:
+        read_end, write_end = os.pipe()
+        undo.callback(os.close, read_end)
+        undo.callback(os.close, write_end)
+        os.set_blocking(write_end, False)
 
-    previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-    previous = {sig: signal.signal(sig, _ignore) for sig in signals}
-    watcher = threading.Thread(target=watch, name="stop-on-signals", daemon=True)
-    watcher.start()
-    try:
+        def watch() -> None:
+            while chunk := os.read(read_end, 64):
+                for number in chunk:
+                    if number in wanted:
+                        stop.set()
+                        return
+                    if number == _CLOSE[0]:
+                        return
+
+        watcher = threading.Thread(target=watch, name="stop-on-signals", daemon=True)
+        watcher.start()
+
+        def finish() -> None:
+            with contextlib.suppress(BlockingIOError):
+                os.write(write_end, _CLOSE)
+            watcher.join(timeout=5)
+            if watcher.is_alive():  # never seen; the reader still holds the pipe, so keep it
+                undo.pop_all()
+
+        undo.callback(finish)
+        previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        undo.callback(signal.set_wakeup_fd, previous_fd)
+        for sig in signals:
+            undo.callback(signal.signal, sig, signal.signal(sig, _ignore))
         yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        signal.set_wakeup_fd(previous_fd)
-        with contextlib.suppress(BlockingIOError):
-            os.write(write_end, _CLOSE)
-        watcher.join(timeout=5)
-        os.close(write_end)
-        if not watcher.is_alive():
-            os.close(read_end)

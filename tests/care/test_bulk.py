@@ -177,3 +177,18 @@ def test_sqlite_connections_get_a_large_cache_and_fewer_checkpoints(db: None) ->
     with connection.cursor() as cursor:
         assert cursor.execute("PRAGMA cache_size").fetchone()[0] == -65536
         assert cursor.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10000
+
+
+def test_no_single_column_index_repeats_a_composite_ones_lead(db: None) -> None:
+    # care/0006 drops the foreign keys' own indexes by name: none may be left behind.
+    with connection.cursor() as cursor:
+        for table, column in (("care_author", "channel_id"), ("care_post", "author_id")):
+            found = connection.introspection.get_constraints(cursor, table)
+            alone = [
+                name
+                for name, c in found.items()
+                if c["index"] and not c["primary_key"] and c["columns"] == [column]
+            ]
+            assert alone == [], (table, alone)
+            leading = [name for name, c in found.items() if (c["columns"] or [None])[0] == column]
+            assert leading, f"nothing indexes {table}.{column}"

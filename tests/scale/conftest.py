@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -65,6 +66,7 @@ class ScaleEnv:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_no_core_dumps,  # SIGABRT (see kill_group) would leave one
             )
         self.processes.append(process)
         _LOGS[process.pid] = self.tmp / log
@@ -73,6 +75,10 @@ class ScaleEnv:
     def log(self, name: str) -> str:
         path = self.tmp / name
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _no_core_dumps() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 # Each started process's log, so a process that does not stop can be shown stuck.
@@ -144,10 +150,16 @@ def scale_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaleEnv]:
         )
         yield env
     finally:
+        stuck = []
         for process in env.processes:
-            kill_group(process)
+            try:
+                kill_group(process)
+            except AssertionError as exc:
+                stuck.append(exc)
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+        if stuck:
+            raise stuck[0]
 
 
 @pytest.fixture
