@@ -91,8 +91,8 @@ def fill(total_posts: int, *, days: float, start_index: int = 0, seed: int = 11)
     """Add conversations, posts and decisions until `total_posts` more posts are stored."""
     from django.db import transaction
 
+    from escapevelocity.care.bulk import insert_values
     from escapevelocity.care.models import Author, Channel, Conversation, Decision, Post
-    from escapevelocity.care.services import _insert_values
     from escapevelocity.org.models import Unit
 
     rng = random.Random(seed + start_index)
@@ -111,7 +111,7 @@ def fill(total_posts: int, *, days: float, start_index: int = 0, seed: int = 11)
     author_ids: list[int] = []
     with transaction.atomic():
         for start in range(0, n_authors, 20_000):
-            author_ids += _insert_values(
+            author_ids += insert_values(
                 Author,
                 [
                     {
@@ -178,7 +178,7 @@ def fill(total_posts: int, *, days: float, start_index: int = 0, seed: int = 11)
             sizes.append(size)
             conv_index += 1
         with transaction.atomic():
-            conv_ids = _insert_values(Conversation, convs)
+            conv_ids = insert_values(Conversation, convs)
             posts = []
             for conv, conv_id, size in zip(convs, conv_ids, sizes, strict=True):
                 for k in range(size):
@@ -199,7 +199,7 @@ def fill(total_posts: int, *, days: float, start_index: int = 0, seed: int = 11)
                             "raw": {},
                         }
                     )
-            post_ids = _insert_values(Post, posts)
+            post_ids = insert_values(Post, posts)
             decisions = []
             for _post, post_id in zip(posts, post_ids, strict=True):
                 decisions.append(
@@ -220,7 +220,7 @@ def fill(total_posts: int, *, days: float, start_index: int = 0, seed: int = 11)
                         "reasons": {"intent": ["synthetic"]},
                     }
                 )
-            _insert_values(Decision, decisions)
+            insert_values(Decision, decisions)
         made += len(posts)
 
 
