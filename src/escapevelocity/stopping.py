@@ -3,8 +3,9 @@
 The obvious way, `signal.signal(SIGTERM, lambda *_: stop.set())`, can hang the process for
 good. Python runs a signal handler in the main thread between two bytecodes, and that may be
 while the main thread is inside `stop.wait()` holding the event's own lock; `stop.set()` then
-waits for a lock its own thread holds. A scheduler that calls `stop.wait(0.05)` twenty times a
-second hit it (a CI run waited 30 s for a scheduler that never stopped).
+waits for a lock its own thread holds (tests/web/test_stopping.py shows it). A scheduler calling
+`stop.wait(0.05)` twenty times a second is exposed to it; a CI run once waited in vain for a
+scheduler to stop, though that it was this was never shown.
 
 So the handler here does nothing in Python: the interpreter's C-level handler writes the signal's
 number to a pipe (`signal.set_wakeup_fd`), and a small thread that reads the pipe sets the event
