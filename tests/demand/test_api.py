@@ -214,3 +214,18 @@ def test_it_lists_requests_in_constant_queries(
     with django_assert_max_num_queries(8):
         response = call(client, "get", "/requests?status=submitted")
     assert len(response.json()) == count
+
+
+def test_it_pages_the_request_list_past_any_single_answer(demand: Demand) -> None:
+    made = [demand.submitted() for _ in range(3)]
+    client = bearer(demand, demand.org.alice)
+    everything = [r["id"] for r in call(client, "get", "/requests?status=submitted").json()]
+    assert sorted(everything) == sorted(r.pk for r in made)
+    first = [r["id"] for r in call(client, "get", "/requests?status=submitted&limit=2").json()]
+    rest = call(client, "get", "/requests?status=submitted&limit=2&offset=2").json()
+    assert first + [r["id"] for r in rest] == everything  # the same order, nothing twice
+    assert call(client, "get", "/requests?status=submitted&offset=3").json() == []
+    for bad in ("limit=0", "limit=501", "offset=-1", "limit=x"):
+        response = call(client, "get", f"/requests?{bad}")
+        assert response.status_code == 422, bad
+        assert response.json()["detail"][0]["loc"][-1] == bad.split("=")[0]

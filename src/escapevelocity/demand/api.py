@@ -167,11 +167,15 @@ class RequestFilters(Schema):
     unit: str | None = None
     kind: str | None = None
     q: str | None = Field(None, max_length=200)
+    limit: int = Field(500, ge=1, le=500)
+    offset: int = Field(0, ge=0)
 
 
 @router.get("/requests", response=list[RequestOut])
 def requests_list(request: HttpRequest, filters: Query[RequestFilters]) -> list[dict[str, Any]]:
-    """Requests of the units you may see (newest decisions first by priority), up to 500."""
+    """Requests of the units you may see, highest priority first, then oldest: `limit` of them
+    (at most 500) from `offset`. Ask again with `offset` moved on by `limit` until a page comes
+    back shorter than `limit`."""
     permissions.require_member(request.user)
     rows = selectors.requests_list(
         request.user,
@@ -179,7 +183,7 @@ def requests_list(request: HttpRequest, filters: Query[RequestFilters]) -> list[
         unit=filters.unit or "",
         kind=filters.kind or "",
         q=filters.q or "",
-    )[:500]
+    )[filters.offset : filters.offset + filters.limit]
     return [_out(r) for r in rows]
 
 
